@@ -1,0 +1,84 @@
+package dev.chorus.app;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One Pusher application and every per-app option. Immutable; built by {@link SettingsLoader}, which
+ * validates every field, so code holding an {@code App} never re-checks it.
+ *
+ * @param maxConnections    connections allowed at once, {@code -1} for no limit
+ * @param maxMessageSize    largest inbound WebSocket message in bytes (close 1009 above it)
+ * @param clientEventRate   client events per second per connection, {@code 0} for no limit
+ * @param maxPendingFrames  outbound frames queued for one connection before it is closed with 4100
+ */
+public record App(
+        String id,
+        String key,
+        String secret,
+        String name,
+        boolean enabled,
+        List<String> allowedOrigins,
+        boolean allowMissingOrigin,
+        int activityTimeoutSeconds,
+        Duration pingInterval,
+        Duration pongTimeout,
+        int maxConnections,
+        int maxMessageSize,
+        ClientEventPolicy clientEvents,
+        int clientEventRate,
+        int maxPendingFrames,
+        int maxPresenceMembers) {
+
+    public App {
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /**
+     * Origin check on the host part only, with {@code *} matching any run of characters, as Reverb
+     * does. A missing header passes only with {@code *} or {@code allow_missing_origin}, since
+     * non-browser clients send none.
+     */
+    public boolean allowsOrigin(String origin) {
+        if (allowedOrigins.contains("*")) {
+            return true;
+        }
+        if (origin == null || origin.isEmpty()) {
+            return allowMissingOrigin;
+        }
+        String host;
+        try {
+            host = URI.create(origin.trim()).getHost();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (host == null) {
+            return false;
+        }
+        for (String allowed : allowedOrigins) {
+            if (globMatches(allowed, host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Full-string match; {@code *} matches any run of characters, dots included. */
+    static boolean globMatches(String glob, String host) {
+        String[] parts = glob.split("\\*", -1);
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                regex.append(".*");
+            }
+            regex.append(Pattern.quote(parts[i]));
+        }
+        return Pattern.matches(regex.toString(), host);
+    }
+
+    public boolean hasConnectionLimit() {
+        return maxConnections >= 0;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.chorus.app;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything Chorus is configured with, after flags, environment, config file and defaults were
+ * merged and validated by {@link SettingsLoader}.
+ *
+ * @param path           route prefix in front of every route ({@code ""} or {@code /something})
+ * @param hostname       public host name (Herd/Valet certificate lookup, printed client snippet)
+ * @param maxRequestSize largest HTTP API request body in bytes
+ * @param configFile     the file the settings came from, or null when none was read
+ */
+public record Settings(
+        String host,
+        int port,
+        String path,
+        String hostname,
+        boolean debug,
+        int maxRequestSize,
+        Path configFile,
+        List<App> apps) {
+
+    public Settings {
+        apps = List.copyOf(apps);
+    }
+}

@@ -1,0 +1,306 @@
+package dev.chorus.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds {@link Settings} with the precedence flags &gt; environment &gt; config file &gt; defaults.
+ * Environment names are Reverb's, so a Laravel {@code .env} works unchanged; the {@code REVERB_APP_*}
+ * variables describe (or override) the first app, as Reverb's single-app {@code .env} does.
+ * Every problem becomes a {@link ConfigurationException} naming the setting.
+ */
+public final class SettingsLoader {
+    /** Flag names, as the launcher's options and as {@code chorus.*} system properties in a container. */
+    public static final String FLAG_HOST = "host";
+    public static final String FLAG_PORT = "port";
+    public static final String FLAG_PATH = "path";
+    public static final String FLAG_HOSTNAME = "hostname";
+    public static final String FLAG_DEBUG = "debug";
+    public static final String FLAG_CONFIG = "config";
+
+    public static final String ENV_CONFIG = "CHORUS_CONFIG";
+    public static final String DEFAULT_CONFIG_FILE = "chorus.yaml";
+
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size");
+    private static final Set<String> APP_KEYS = Set.of("id", "key", "secret", "name", "enabled", "allowed_origins",
+            "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
+            "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
+            "max_presence_members");
+    private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
+    private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
+
+    private final Map<String, String> flags;
+    private final Map<String, String> env;
+
+    public SettingsLoader(Map<String, String> flags, Map<String, String> env) {
+        this.flags = flags;
+        this.env = env;
+    }
+
+    /** The config file named by {@code --config} or {@code CHORUS_CONFIG}, else null. */
+    public Path explicitConfigFile() {
+        String named = first(flags.get(FLAG_CONFIG), env.get(ENV_CONFIG));
+        return named == null ? null : Path.of(named);
+    }
+
+    /**
+     * Loads settings. {@code defaultFile} is read when no file is named explicitly and it exists;
+     * an explicitly named file must exist.
+     */
+    public Settings load(Path defaultFile) {
+        Path file = explicitConfigFile();
+        JsonNode root = null;
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw ConfigurationException.bad("config", file, "no such file");
+            }
+            root = readYaml(file);
+        } else if (defaultFile != null && Files.isRegularFile(defaultFile)) {
+            file = defaultFile;
+            root = readYaml(file);
+        }
+        ObjectNode server = object(root, "server", "server");
+        if (root != null) {
+            Iterator<String> keys = root.fieldNames();
+            while (keys.hasNext()) {
+                String key = keys.next();
+                if (!key.equals("server") && !key.equals("apps")) {
+                    throw ConfigurationException.bad(key, "(section)", "unknown section; allowed: server, apps");
+                }
+            }
+        }
+        checkKeys(server, "server", SERVER_KEYS);
+
+        String host = first(flags.get(FLAG_HOST), env.get("REVERB_SERVER_HOST"), text(server, "host"), "0.0.0.0");
+        int port = integer("port", first(flags.get(FLAG_PORT), env.get("REVERB_SERVER_PORT"), text(server, "port"), "8080"),
+                0, 65535);
+        String path = normalisePath(first(flags.get(FLAG_PATH), env.get("REVERB_SERVER_PATH"), text(server, "path")));
+        String hostname = first(flags.get(FLAG_HOSTNAME), env.get("REVERB_HOST"), text(server, "hostname"));
+        boolean debug = bool("debug", first(flags.get(FLAG_DEBUG), env.get("CHORUS_DEBUG"), text(server, "debug"), "false"));
+        int maxRequestSize = integer("max_request_size",
+                first(env.get("REVERB_MAX_REQUEST_SIZE"), text(server, "max_request_size"), "10000"), 1, Integer.MAX_VALUE);
+
+        List<App> apps = new ArrayList<>();
+        JsonNode appNodes = root == null ? null : root.get("apps");
+        if (appNodes != null && !appNodes.isNull() && !appNodes.isArray()) {
+            throw ConfigurationException.bad("apps", appNodes, "a list of apps");
+        }
+        int count = appNodes == null || appNodes.isNull() ? 0 : appNodes.size();
+        boolean envApp = env.get("REVERB_APP_KEY") != null || env.get("REVERB_APP_ID") != null
+                || env.get("REVERB_APP_SECRET") != null;
+        for (int i = 0; i < Math.max(count, envApp ? 1 : 0); i++) {
+            JsonNode node = i < count ? appNodes.get(i) : null;
+            if (node != null && !node.isObject()) {
+                throw ConfigurationException.bad("apps[" + i + "]", node, "an app mapping with id, key and secret");
+            }
+            apps.add(app(i, (ObjectNode) node, i == 0 ? env : Map.of()));
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> appKeys = new HashSet<>();
+        for (App app : apps) {
+            if (!ids.add(app.id())) {
+                throw ConfigurationException.bad("apps[].id", app.id(), "app ids must be unique");
+            }
+            if (!appKeys.add(app.key())) {
+                throw ConfigurationException.bad("apps[].key", app.key(), "app keys must be unique");
+            }
+        }
+        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, apps);
+    }
+
+    private App app(int index, ObjectNode node, Map<String, String> appEnv) {
+        String at = "apps[" + index + "].";
+        checkKeys(node, "apps[" + index + "]", APP_KEYS);
+        String id = required(at + "id", first(appEnv.get("REVERB_APP_ID"), text(node, "id")), "REVERB_APP_ID");
+        String key = required(at + "key", first(appEnv.get("REVERB_APP_KEY"), text(node, "key")), "REVERB_APP_KEY");
+        String secret = required(at + "secret", first(appEnv.get("REVERB_APP_SECRET"), text(node, "secret")), "REVERB_APP_SECRET");
+        String name = first(text(node, "name"), id);
+        boolean enabled = bool(at + "enabled", first(text(node, "enabled"), "true"));
+        List<String> origins = stringList(at + "allowed_origins", node == null ? null : node.get("allowed_origins"));
+        boolean allowMissingOrigin = bool(at + "allow_missing_origin", first(text(node, "allow_missing_origin"), "false"));
+        int activityTimeout = integer(at + "activity_timeout",
+                first(appEnv.get("REVERB_APP_ACTIVITY_TIMEOUT"), text(node, "activity_timeout"), "30"), 1, 3600);
+        int pingInterval = integer(at + "ping_interval",
+                first(appEnv.get("REVERB_APP_PING_INTERVAL"), text(node, "ping_interval"), "60"), 1, 3600);
+        int pongTimeout = integer(at + "pong_timeout", first(text(node, "pong_timeout"), "30"), 1, 3600);
+        int maxConnections = integer(at + "max_connections",
+                first(appEnv.get("REVERB_APP_MAX_CONNECTIONS"), text(node, "max_connections"), "-1"), -1, Integer.MAX_VALUE);
+        int maxMessageSize = integer(at + "max_message_size",
+                first(appEnv.get("REVERB_APP_MAX_MESSAGE_SIZE"), text(node, "max_message_size"), "10000"), 100, 16 * 1024 * 1024);
+        String policy = first(appEnv.get("REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM"), text(node, "accept_client_events_from"), "members");
+        ClientEventPolicy clientEvents;
+        try {
+            clientEvents = ClientEventPolicy.valueOf(policy.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationException.bad(at + "accept_client_events_from", policy, "one of members, all, none");
+        }
+        int rate = integer(at + "client_event_rate_limit", first(text(node, "client_event_rate_limit"), "10"), 0, 1_000_000);
+        int pending = integer(at + "max_pending_messages", first(text(node, "max_pending_messages"), "1000"), 1, 1_000_000);
+        int presenceMembers = integer(at + "max_presence_members", first(text(node, "max_presence_members"), "100"), 1, 1_000_000);
+        credential(at + "id", id);
+        credential(at + "key", key);
+        if (secret.isBlank()) {
+            throw ConfigurationException.bad(at + "secret", secret, "a non-empty secret");
+        }
+        return new App(id, key, secret, name, enabled, origins, allowMissingOrigin, activityTimeout,
+                Duration.ofSeconds(pingInterval), Duration.ofSeconds(pongTimeout), maxConnections, maxMessageSize,
+                clientEvents, rate, pending, presenceMembers);
+    }
+
+    private static JsonNode readYaml(Path file) {
+        try {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                return null;
+            }
+            if (!root.isObject()) {
+                throw ConfigurationException.bad("config", file, "a YAML mapping with 'server' and 'apps'");
+            }
+            return root;
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw ConfigurationException.bad("config", file, "not readable YAML (" + reason + ")");
+        }
+    }
+
+    private static ObjectNode object(JsonNode root, String field, String setting) {
+        JsonNode node = root == null ? null : root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ConfigurationException.bad(setting, node, "a mapping");
+        }
+        return (ObjectNode) node;
+    }
+
+    private static void checkKeys(ObjectNode node, String where, Set<String> allowed) {
+        if (node == null) {
+            return;
+        }
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw ConfigurationException.bad(where + "." + name, node.get(name), "unknown setting; allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)));
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return value.isValueNode() ? value.asText() : value.toString();
+    }
+
+    private static List<String> stringList(String setting, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of("*");
+        }
+        List<String> out = new ArrayList<>();
+        if (node.isTextual()) {
+            for (String part : node.textValue().split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!item.isTextual() || item.textValue().isBlank()) {
+                    throw ConfigurationException.bad(setting, item, "a list of host globs such as '*.example.com' or '*'");
+                }
+                out.add(item.textValue().trim());
+            }
+        } else {
+            throw ConfigurationException.bad(setting, node, "a list of host globs such as '*.example.com' or '*'");
+        }
+        for (String origin : out) {
+            if (origin.contains("://")) {
+                throw ConfigurationException.bad(setting, origin, "host globs only, without scheme (e.g. 'app.example.com')");
+            }
+        }
+        return out;
+    }
+
+    private static String normalisePath(String raw) {
+        if (raw == null) {
+            return "";
+        }
+        String path = raw.trim();
+        if (path.isEmpty() || path.equals("/")) {
+            return "";
+        }
+        if (!path.startsWith("/")) {
+            path = "/" + path;
+        }
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!PATH.matcher(path).matches()) {
+            throw ConfigurationException.bad("path (REVERB_SERVER_PATH)", raw, "a URL path such as /ws, letters, digits, '-', '_', '.', '~'");
+        }
+        return path;
+    }
+
+    private static int integer(String setting, String raw, int min, int max) {
+        try {
+            long value = Long.parseLong(raw.trim());
+            if (value < min || value > max) {
+                throw ConfigurationException.bad(setting, raw, "an integer from " + min + " to " + max);
+            }
+            return (int) value;
+        } catch (NumberFormatException e) {
+            throw ConfigurationException.bad(setting, raw, "an integer from " + min + " to " + max);
+        }
+    }
+
+    private static boolean bool(String setting, String raw) {
+        switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true": case "1": case "yes": case "on": return true;
+            case "false": case "0": case "no": case "off": case "": return false;
+            default: throw ConfigurationException.bad(setting, raw, "true or false");
+        }
+    }
+
+    private static String required(String setting, String value, String envName) {
+        if (value == null || value.isBlank()) {
+            throw ConfigurationException.bad(setting, value, "required (config file or " + envName + ")");
+        }
+        return value.trim();
+    }
+
+    private static void credential(String setting, String value) {
+        if (!CREDENTIAL.matcher(value).matches()) {
+            throw ConfigurationException.bad(setting, value, "1-128 characters of letters, digits, '-', '_', '.'");
+        }
+    }
+
+    private static String first(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isEmpty()) {
+                return value;
+            }
+        }
+        return null;
+    }
+}

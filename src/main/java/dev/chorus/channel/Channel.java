@@ -1,0 +1,135 @@
+package dev.chorus.channel;
+
+import dev.chorus.protocol.ChannelKind;
+import dev.chorus.protocol.Json;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One channel of one app on this node. Fan-out reads {@link #subscribers()} without locking;
+ * membership changes happen only inside {@link ChannelRegistry}'s per-name atomic sections, which
+ * is what keeps the presence roster counts and the channel's existence consistent.
+ */
+public final class Channel {
+    private final String name;
+    private final ChannelKind kind;
+    private final ConcurrentHashMap<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+    /** Presence only: user key → roster entry. Insertion order is first-subscription order. */
+    private final Map<String, RosterEntry> roster;
+
+    Channel(String name, ChannelKind kind) {
+        this.name = name;
+        this.kind = kind;
+        this.roster = kind.presence() ? new LinkedHashMap<>() : null;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ChannelKind kind() {
+        return kind;
+    }
+
+    /** Live view for fan-out; weakly consistent, never throws while others subscribe. */
+    public Collection<Subscriber> subscribers() {
+        return subscribers.values();
+    }
+
+    public int subscriptionCount() {
+        return subscribers.size();
+    }
+
+    public boolean isEmpty() {
+        return subscribers.isEmpty();
+    }
+
+    /** Distinct presence users; 0 for other kinds. */
+    public synchronized int userCount() {
+        return roster == null ? 0 : roster.size();
+    }
+
+    boolean contains(Subscriber subscriber) {
+        return subscribers.containsKey(subscriber.socketId());
+    }
+
+    void add(Subscriber subscriber) {
+        subscribers.put(subscriber.socketId(), subscriber);
+    }
+
+    boolean remove(Subscriber subscriber) {
+        return subscribers.remove(subscriber.socketId(), subscriber);
+    }
+
+    /** @return true when this is the user's first connection in the channel */
+    synchronized boolean addMember(Member member) {
+        RosterEntry entry = roster.get(member.userKey());
+        if (entry == null) {
+            roster.put(member.userKey(), new RosterEntry(member));
+            return true;
+        }
+        entry.connections++;
+        return false;
+    }
+
+    /** @return true when that was the user's last connection in the channel */
+    synchronized boolean removeMember(Member member) {
+        RosterEntry entry = roster.get(member.userKey());
+        if (entry == null) {
+            return false;
+        }
+        if (--entry.connections == 0) {
+            roster.remove(member.userKey());
+            return true;
+        }
+        return false;
+    }
+
+    synchronized boolean hasUser(String userKey) {
+        return roster != null && roster.containsKey(userKey);
+    }
+
+    /**
+     * The presence payload of {@code subscription_succeeded}:
+     * {@code {"presence":{"ids":[...],"hash":{...},"count":N}}}; an empty hash is {@code {}}.
+     */
+    synchronized String presenceData() {
+        StringBuilder ids = new StringBuilder("[");
+        StringBuilder hash = new StringBuilder("{");
+        boolean first = true;
+        for (RosterEntry entry : roster.values()) {
+            if (!first) {
+                ids.append(',');
+                hash.append(',');
+            }
+            first = false;
+            ids.append(entry.member.userIdJson());
+            Json.quoteInto(hash, entry.member.userKey());
+            hash.append(':').append(entry.member.userInfoJson() == null ? "null" : entry.member.userInfoJson());
+        }
+        return "{\"presence\":{\"ids\":" + ids.append(']') + ",\"hash\":" + hash.append('}')
+                + ",\"count\":" + roster.size() + "}}";
+    }
+
+    /** Members for queries: one entry per user, in first-subscription order. */
+    public synchronized java.util.List<Member> members() {
+        java.util.List<Member> out = new java.util.ArrayList<>(roster == null ? 0 : roster.size());
+        if (roster != null) {
+            for (RosterEntry entry : roster.values()) {
+                out.add(entry.member);
+            }
+        }
+        return out;
+    }
+
+    private static final class RosterEntry {
+        final Member member;
+        int connections = 1;
+
+        RosterEntry(Member member) {
+            this.member = member;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.chorus.channel;
+
+import dev.chorus.protocol.ChannelKind;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The channels of one app on this node. Thread-safe: subscribe and unsubscribe of one channel name
+ * are atomic with respect to each other (they run inside the map's per-key section), so a channel
+ * exists exactly while it has a subscriber and presence counts never drift. Lookups for fan-out are
+ * lock-free.
+ */
+public final class ChannelRegistry {
+    private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+
+    /** What a subscribe did, for the caller to tell the subscriber and the other members. */
+    public record Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
+                             String presenceData) {
+    }
+
+    /** What an unsubscribe did. */
+    public record Unsubscribed(Channel channel, boolean lastForUser) {
+    }
+
+    public Channel find(String name) {
+        return channels.get(name);
+    }
+
+    public Collection<Channel> channels() {
+        return channels.values();
+    }
+
+    public int size() {
+        return channels.size();
+    }
+
+    /**
+     * Adds the subscriber, and for presence channels its member, creating the channel if needed.
+     * A presence channel at {@code maxMembers} distinct users refuses a new user (nothing is left
+     * behind); more connections of a user already present are always accepted.
+     */
+    public Subscribed subscribe(String name, Subscriber subscriber, Member member, int maxMembers) {
+        Subscribed[] result = new Subscribed[1];
+        channels.compute(name, (key, channel) -> {
+            Channel target = channel == null ? new Channel(key, ChannelKind.of(key)) : channel;
+            if (target.contains(subscriber)) {
+                result[0] = new Subscribed(target, true, false, false,
+                        target.kind().presence() ? target.presenceData() : null);
+                return target;
+            }
+            boolean first = false;
+            if (target.kind().presence()) {
+                if (!target.hasUser(member.userKey()) && target.userCount() >= maxMembers) {
+                    result[0] = new Subscribed(target, false, false, true, null);
+                    return channel;
+                }
+                first = target.addMember(member);
+            }
+            target.add(subscriber);
+            result[0] = new Subscribed(target, false, first, false,
+                    target.kind().presence() ? target.presenceData() : null);
+            return target;
+        });
+        return result[0];
+    }
+
+    /** Removes the subscriber (and its member); deletes the channel when it was the last. Null if not subscribed. */
+    public Unsubscribed unsubscribe(String name, Subscriber subscriber, Member member) {
+        Unsubscribed[] result = new Unsubscribed[1];
+        channels.computeIfPresent(name, (key, channel) -> {
+            if (!channel.remove(subscriber)) {
+                return channel;
+            }
+            boolean last = member != null && channel.kind().presence() && channel.removeMember(member);
+            result[0] = new Unsubscribed(channel, last);
+            return channel.isEmpty() ? null : channel;
+        });
+        return result[0];
+    }
+}

@@ -1,0 +1,104 @@
+package dev.chorus.config;
+
+import dev.chorus.app.AppRegistry;
+import dev.chorus.app.ConfigurationException;
+import dev.chorus.app.Settings;
+import dev.chorus.app.SettingsLoader;
+import dev.chorus.app.StaticAppRegistry;
+import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.connection.FrameLog;
+import dev.chorus.protocol.PusherError;
+import dev.chorus.server.PusherServer;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The composition root: reads the settings and wires the application once per deployment. Started
+ * eagerly, so a bad setting fails the deployment (and the launcher) at once, not on the first socket.
+ * Settings come from {@code chorus.*} system properties (the launcher's flags), the environment
+ * ({@code CHORUS_CONFIG}, {@code REVERB_*}) and the config file, in that order.
+ */
+@ApplicationScoped
+public class Chorus {
+    private static final System.Logger LOG = System.getLogger(Chorus.class.getName());
+
+    private Settings settings;
+    private AppRegistry apps;
+    private Broadcaster broadcaster;
+    private PusherServer server;
+    private ScheduledExecutorService timer;
+
+    @PostConstruct
+    void start() {
+        settings = new SettingsLoader(systemFlags(), System.getenv()).load(null);
+        if (settings.apps().isEmpty()) {
+            throw new ConfigurationException("No app configured: set CHORUS_CONFIG to a config file, or REVERB_APP_ID, "
+                    + "REVERB_APP_KEY and REVERB_APP_SECRET");
+        }
+        apps = new StaticAppRegistry(settings.apps());
+        broadcaster = new Broadcaster();
+        server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT);
+        timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "chorus-liveness");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
+        LOG.log(System.Logger.Level.INFO, "Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
+                + settings.path() + "'");
+    }
+
+    void eager(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        settings();
+    }
+
+    private void checkLiveness() {
+        try {
+            server.checkLiveness(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Liveness check failed", e);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        timer.shutdownNow();
+        server.closeAll(PusherError.SERVER_RESTARTING);
+    }
+
+    static Map<String, String> systemFlags() {
+        Map<String, String> flags = new HashMap<>();
+        for (String name : new String[] {SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT, SettingsLoader.FLAG_PATH,
+                SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_CONFIG}) {
+            String value = System.getProperty("chorus." + name);
+            if (value != null) {
+                flags.put(name, value);
+            }
+        }
+        return flags;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public AppRegistry apps() {
+        return apps;
+    }
+
+    public Broadcaster broadcaster() {
+        return broadcaster;
+    }
+
+    public PusherServer server() {
+        return server;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.chorus.connection;
+
+import dev.chorus.app.App;
+import dev.chorus.channel.Member;
+import dev.chorus.channel.Subscriber;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client socket: its id, app, subscriptions, signed-in user, liveness clock and outbound queue.
+ * <p>Threading: inbound frames of one connection arrive one at a time (the WebSocket container
+ * guarantees it), but {@link #send} is called by any fan-out thread and {@link #markClosed} may race
+ * with an inbound frame (liveness, overflow, terminate), so shared state is concurrent and closing is
+ * decided once by compare-and-set.
+ */
+public final class Connection implements Subscriber {
+    private final String socketId;
+    private final App app;
+    private final Transport transport;
+    private final Outbound outbound;
+    private final FrameLog log;
+    /** Channel name → presence member (or {@link #NOT_PRESENCE}); closing walks only these. */
+    private final Map<String, Member> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final long openedNanos = System.nanoTime();
+    private volatile long lastSeenNanos = openedNanos;
+    private volatile long pingSentNanos;
+    private volatile String userId;
+    private long rateWindowStartNanos;
+    private int rateWindowCount;
+
+    /** Placeholder value for subscriptions without a presence member (maps cannot hold null). */
+    public static final Member NOT_PRESENCE = new Member("", "null", null);
+
+    public Connection(String socketId, App app, Transport transport, FrameLog log, Runnable onOverflow) {
+        this.socketId = socketId;
+        this.app = app;
+        this.transport = transport;
+        this.log = log;
+        this.outbound = new Outbound(transport, app.maxPendingFrames(), onOverflow, () -> transport.close(1011, "Send failed"));
+    }
+
+    @Override
+    public String socketId() {
+        return socketId;
+    }
+
+    public App app() {
+        return app;
+    }
+
+    @Override
+    public void send(String frame) {
+        log.outbound(socketId, frame);
+        outbound.offer(frame);
+    }
+
+    /** Sends what is queued, then closes the socket with this code. */
+    public void closeAfterFlush(int code, String reason) {
+        outbound.closeAfterFlush(code, reason);
+    }
+
+    /** Closes at once, dropping queued frames (a consumer that cannot keep up gets nothing more). */
+    public void closeNow(int code, String reason) {
+        outbound.abandon();
+        transport.close(code, reason);
+    }
+
+    /** True exactly once: for the caller that gets to clean this connection up. */
+    public boolean markClosed() {
+        return closed.compareAndSet(false, true);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    public Map<String, Member> subscriptions() {
+        return subscriptions;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    public void userId(String userId) {
+        this.userId = userId;
+    }
+
+    /** Any inbound frame or pong proves the peer alive. */
+    public void touch() {
+        lastSeenNanos = System.nanoTime();
+        pingSentNanos = 0;
+    }
+
+    public long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    public long pingSentNanos() {
+        return pingSentNanos;
+    }
+
+    /** Sends a Pusher ping and a WebSocket ping: any Pusher client answers one, any WebSocket client the other. */
+    public void ping(String pingFrame, long nowNanos) {
+        pingSentNanos = nowNanos;
+        send(pingFrame);
+        transport.ping();
+    }
+
+    /**
+     * Fixed one-second window per connection. Called only from the connection's inbound thread.
+     * @return false when this client event exceeds the app's rate
+     */
+    public boolean allowClientEvent(long nowNanos) {
+        int limit = app.clientEventRate();
+        if (limit == 0) {
+            return true;
+        }
+        if (nowNanos - rateWindowStartNanos >= 1_000_000_000L) {
+            rateWindowStartNanos = nowNanos;
+            rateWindowCount = 0;
+        }
+        return ++rateWindowCount <= limit;
+    }
+
+    public int pendingFrames() {
+        return outbound.pending();
+    }
+
+    @Override
+    public String toString() {
+        return socketId;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.chorus.connection;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A bounded outbound queue with at most one send in flight. {@link #offer} never blocks: it is
+ * called by fan-out loops that must not wait for any one socket. A completion that runs inline
+ * inside {@code Transport.send} (Jetty does this when the socket is writable) is trampolined back into
+ * the draining loop instead of recursing, so a long queue cannot overflow the stack.
+ */
+final class Outbound {
+    private static final ThreadLocal<Outbound> DRAINING = new ThreadLocal<>();
+
+    private final Transport transport;
+    private final int maxPending;
+    private final Runnable onOverflow;
+    private final Runnable onFailure;
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final Transport.Completion completion = this::completed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Outbound(Transport transport, int maxPending, Runnable onOverflow, Runnable onFailure) {
+        this.transport = transport;
+        this.maxPending = maxPending;
+        this.onOverflow = onOverflow;
+        this.onFailure = onFailure;
+    }
+
+    /** Queues a frame; past the bound the queue is dropped and {@code onOverflow} runs once. */
+    void offer(String frame) {
+        if (closed.get()) {
+            return;
+        }
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            overflow();
+            return;
+        }
+        queue.offer(frame);
+        drain();
+    }
+
+    /** Sends what is queued, then closes with this code: used for refusals and protocol closes. */
+    void closeAfterFlush(int code, String reason) {
+        if (closed.get()) {
+            return;
+        }
+        queue.offer(new CloseCommand(code, reason));
+        drain();
+    }
+
+    /** Stops sending at once and drops the queue. */
+    void abandon() {
+        closed.set(true);
+        queue.clear();
+    }
+
+    int pending() {
+        return pending.get();
+    }
+
+    /** No lock held while {@code onOverflow} runs: it fans out member_removed to other queues. */
+    private void overflow() {
+        if (closed.compareAndSet(false, true)) {
+            queue.clear();
+            onOverflow.run();
+        }
+    }
+
+    private void drain() {
+        Outbound outer = DRAINING.get();
+        if (outer == this) {
+            return;
+        }
+        DRAINING.set(this);
+        try {
+            while (!closed.get() && sending.compareAndSet(false, true)) {
+                Object next = queue.poll();
+                if (next == null) {
+                    sending.set(false);
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (next instanceof CloseCommand close) {
+                    closed.set(true);
+                    queue.clear();
+                    transport.close(close.code, close.reason);
+                    return;
+                }
+                transport.send((String) next, completion);
+            }
+        } finally {
+            DRAINING.set(outer);
+        }
+    }
+
+    private void completed(Throwable failure) {
+        pending.decrementAndGet();
+        sending.set(false);
+        if (failure != null) {
+            if (closed.compareAndSet(false, true)) {
+                queue.clear();
+                onFailure.run();
+            }
+            return;
+        }
+        drain();
+    }
+
+    private record CloseCommand(int code, String reason) {
+    }
+}

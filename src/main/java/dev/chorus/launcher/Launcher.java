@@ -1,0 +1,241 @@
+package dev.chorus.launcher;
+
+import dev.chorus.app.App;
+import dev.chorus.app.ConfigurationException;
+import dev.chorus.app.Settings;
+import dev.chorus.app.SettingsLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * {@code java -jar chorus.jar <command>}: runs the same chorus.war that containers run, in an
+ * embedded Jetty 12. Settings are validated here first with the WAR's own loader, so a bad one stops
+ * startup with one line before anything listens.
+ */
+public final class Launcher {
+    static final int EXIT_BAD_SETTINGS = 2;
+    static final int EXIT_START_FAILED = 1;
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s - %5$s%6$s%n");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss");
+        int code = run(args, System.out, System.err);
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** @return an exit code, or -1 when a server was started and keeps the JVM alive */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || isHelp(args[0])) {
+            out.print(Usage.MAIN);
+            return args.length == 0 ? EXIT_BAD_SETTINGS : 0;
+        }
+        String command = args[0];
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            switch (command) {
+                case "start":
+                    if (rest.stream().anyMatch(Launcher::isHelp)) {
+                        out.print(Usage.START);
+                        return 0;
+                    }
+                    return start(Options.parse(rest, Options.START), out, err);
+                case "init":
+                    if (rest.stream().anyMatch(Launcher::isHelp)) {
+                        out.print(Usage.INIT);
+                        return 0;
+                    }
+                    return init(Options.parse(rest, Options.INIT), out);
+                default:
+                    err.println("Unknown command '" + command + "'. Commands: start, init. See --help.");
+                    return EXIT_BAD_SETTINGS;
+            }
+        } catch (ConfigurationException e) {
+            err.println(e.getMessage());
+            return EXIT_BAD_SETTINGS;
+        } catch (RuntimeException e) {
+            err.println("Chorus failed to start: " + rootMessage(e));
+            return EXIT_START_FAILED;
+        }
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h") || arg.equals("help");
+    }
+
+    private static int init(Map<String, String> flags, PrintStream out) {
+        Path file = Path.of(flags.getOrDefault(SettingsLoader.FLAG_CONFIG, SettingsLoader.DEFAULT_CONFIG_FILE));
+        if (Files.exists(file) && !flags.containsKey("force")) {
+            throw ConfigurationException.bad("config", file, "file exists; pass --force to overwrite it");
+        }
+        writeDevConfig(file);
+        Settings settings = new SettingsLoader(Map.of(SettingsLoader.FLAG_CONFIG, file.toString()), Map.of()).load(null);
+        out.println("Wrote " + file.toAbsolutePath());
+        printCredentials(settings, out);
+        return 0;
+    }
+
+    private static int start(Map<String, String> flags, PrintStream out, PrintStream err) {
+        Map<String, String> env = System.getenv();
+        SettingsLoader loader = new SettingsLoader(flags, env);
+        Path defaultFile = Path.of(SettingsLoader.DEFAULT_CONFIG_FILE);
+        Settings settings = loader.load(defaultFile);
+        if (settings.apps().isEmpty()) {
+            if (loader.explicitConfigFile() != null) {
+                throw ConfigurationException.bad("apps", "(none)", "the config file " + settings.configFile()
+                        + " must list at least one app with id, key and secret");
+            }
+            // Zero-configuration development: credentials generated once and kept for the next start.
+            writeDevConfig(defaultFile);
+            out.println("Generated development credentials in " + defaultFile.toAbsolutePath());
+            settings = loader.load(defaultFile);
+        }
+        printCredentials(settings, out);
+
+        // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
+        Map<String, String> forWebapp = new HashMap<>(flags);
+        if (settings.configFile() != null) {
+            forWebapp.put(SettingsLoader.FLAG_CONFIG, settings.configFile().toAbsolutePath().toString());
+        }
+        forWebapp.forEach((name, value) -> System.setProperty("chorus." + name, value));
+
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        server.addConnector(connector);
+        WebAppContext context = new WebAppContext();
+        context.setContextPath("/");
+        try {
+            context.setWar(extractWar().toString());
+        } catch (IOException e) {
+            err.println("Cannot unpack the embedded chorus.war: " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
+        context.setThrowUnavailableOnStartupException(true);
+        server.setHandler(context);
+        server.setStopAtShutdown(true);
+        server.setStopTimeout(5_000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            ConfigurationException bad = findConfigurationProblem(e);
+            err.println(bad != null ? bad.getMessage() : "Chorus failed to start: " + rootMessage(e));
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // Already failing; the exit code says it.
+            }
+            return bad != null ? EXIT_BAD_SETTINGS : EXIT_START_FAILED;
+        }
+        out.println("Chorus listening on " + settings.host() + ":" + connector.getLocalPort()
+                + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : ""));
+        out.flush();
+        return -1;
+    }
+
+    /** The webapp's exception comes from another classloader: match it by name. */
+    private static ConfigurationException findConfigurationProblem(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getClass().getName().equals(ConfigurationException.class.getName())) {
+                return new ConfigurationException(cause.getMessage());
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static Path extractWar() throws IOException {
+        Path dir = Files.createTempDirectory("chorus-");
+        Path war = dir.resolve("chorus.war");
+        try (InputStream in = Launcher.class.getResourceAsStream("/chorus.war")) {
+            if (in == null) {
+                throw new IOException("chorus.war is missing from the launcher jar");
+            }
+            Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
+        }
+        war.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return war;
+    }
+
+    static void writeDevConfig(Path file) {
+        SecureRandom random = new SecureRandom();
+        String id = String.valueOf(100_000 + random.nextInt(900_000));
+        String yaml = "# Chorus settings, generated once (like reverb:install). Precedence: command-line flags >\n"
+                + "# environment (REVERB_* names) > this file > defaults. See README.md for every option.\n"
+                + "server:\n"
+                + "  host: 0.0.0.0\n"
+                + "  port: 8080\n"
+                + "apps:\n"
+                + "  - id: \"" + id + "\"\n"
+                + "    key: \"" + randomAlnum(random, 20) + "\"\n"
+                + "    secret: \"" + randomAlnum(random, 20) + "\"\n"
+                + "    allowed_origins: [\"*\"]\n"
+                + "    accept_client_events_from: members\n";
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw ConfigurationException.bad("config", file, "cannot be written (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String randomAlnum(SecureRandom random, int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private static void printCredentials(Settings settings, PrintStream out) {
+        String host = settings.hostname() != null ? settings.hostname()
+                : settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
+        for (App app : settings.apps()) {
+            out.println();
+            out.println("  App " + app.name() + (app.enabled() ? "" : " (disabled)"));
+            out.println("    REVERB_APP_ID=" + app.id());
+            out.println("    REVERB_APP_KEY=" + app.key());
+            out.println("    REVERB_APP_SECRET=" + app.secret());
+        }
+        App first = settings.apps().get(0);
+        out.println();
+        out.println("  pusher-js / Laravel Echo:");
+        out.println("    new Echo({ broadcaster: 'reverb', key: '" + first.key() + "', wsHost: '" + host + "', wsPort: "
+                + settings.port() + ", wssPort: " + settings.port() + ", forceTLS: false, enabledTransports: ['ws', 'wss']"
+                + (settings.path().isEmpty() ? "" : ", wsPath: '" + settings.path() + "'") + " });");
+        out.println();
+    }
+}

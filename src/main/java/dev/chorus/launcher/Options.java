@@ -1,0 +1,52 @@
+package dev.chorus.launcher;
+
+import dev.chorus.app.ConfigurationException;
+import dev.chorus.app.SettingsLoader;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Command-line options: {@code --name value}, {@code --name=value}, and bare switches. */
+final class Options {
+    static final Set<String> START = Set.of(SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT, SettingsLoader.FLAG_PATH,
+            SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_DEBUG);
+    static final Set<String> INIT = Set.of(SettingsLoader.FLAG_CONFIG, "force");
+    private static final Set<String> SWITCHES = Set.of(SettingsLoader.FLAG_DEBUG, "force");
+
+    private Options() {
+    }
+
+    static Map<String, String> parse(List<String> args, Set<String> allowed) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw ConfigurationException.bad("argument", arg, "options start with -- (see --help)");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!allowed.contains(name)) {
+                throw ConfigurationException.bad("--" + name, value, "unknown option; allowed: --" + String.join(", --",
+                        new java.util.TreeSet<>(allowed)));
+            }
+            if (SWITCHES.contains(name)) {
+                flags.put(name, value == null ? "true" : value);
+                continue;
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw ConfigurationException.bad("--" + name, null, "needs a value");
+                }
+                value = args.get(++i);
+            }
+            flags.put(name, value);
+        }
+        return flags;
+    }
+}

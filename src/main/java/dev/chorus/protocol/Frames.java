@@ -1,0 +1,96 @@
+package dev.chorus.protocol;
+
+/**
+ * Outbound frame builders. Each returns the complete text frame; callers build a frame once and
+ * share the same String with every recipient. Where Pusher's {@code data} is a JSON-encoded string,
+ * it is built here, so no caller hand-writes wire JSON.
+ */
+public final class Frames {
+    public static final String PONG = "{\"event\":\"pusher:pong\",\"data\":\"{}\"}";
+    public static final String PING = "{\"event\":\"pusher:ping\",\"data\":\"{}\"}";
+
+    private Frames() {
+    }
+
+    public static String connectionEstablished(String socketId, int activityTimeoutSeconds) {
+        String data = "{\"socket_id\":" + Json.quote(socketId) + ",\"activity_timeout\":" + activityTimeoutSeconds + "}";
+        return eventWithStringData(Events.CONNECTION_ESTABLISHED, data, null);
+    }
+
+    public static String error(int code, String message) {
+        String data = "{\"code\":" + code + ",\"message\":" + Json.quote(message) + "}";
+        return eventWithStringData(Events.ERROR, data, null);
+    }
+
+    /** {@code data} is the JSON text to carry as a string, e.g. {@code {}} or the presence roster. */
+    public static String subscriptionSucceeded(String channel, String data) {
+        return eventWithStringData(Events.SUBSCRIPTION_SUCCEEDED, data, channel);
+    }
+
+    /** Data is an object here (not a string), which is what pusher-js hands to channel error handlers. */
+    public static String subscriptionError(String channel, String type, String error, int status) {
+        StringBuilder out = new StringBuilder(128);
+        out.append("{\"event\":\"").append(Events.SUBSCRIPTION_ERROR).append("\",\"channel\":");
+        Json.quoteInto(out, channel);
+        out.append(",\"data\":{\"type\":");
+        Json.quoteInto(out, type);
+        out.append(",\"error\":");
+        Json.quoteInto(out, error);
+        out.append(",\"status\":").append(status).append("}}");
+        return out.toString();
+    }
+
+    /** A server event: {@code data} is the publisher's string, carried verbatim. */
+    public static String event(String event, String channel, String data) {
+        return eventWithStringData(event, data, channel);
+    }
+
+    /**
+     * A client event, rebuilt from its parts so a client can never inject fields; {@code dataJson} is
+     * the sender's {@code data} re-encoded, {@code userIdJson} the presence user id as JSON or null.
+     */
+    public static String clientEvent(String event, String channel, String dataJson, String userIdJson) {
+        StringBuilder out = new StringBuilder(64 + dataJson.length());
+        out.append("{\"event\":");
+        Json.quoteInto(out, event);
+        out.append(",\"channel\":");
+        Json.quoteInto(out, channel);
+        out.append(",\"data\":").append(dataJson);
+        if (userIdJson != null) {
+            out.append(",\"user_id\":").append(userIdJson);
+        }
+        return out.append('}').toString();
+    }
+
+    public static String memberAdded(String channel, String userIdJson, String userInfoJson) {
+        String data = userInfoJson == null
+                ? "{\"user_id\":" + userIdJson + "}"
+                : "{\"user_id\":" + userIdJson + ",\"user_info\":" + userInfoJson + "}";
+        return eventWithStringData(Events.MEMBER_ADDED, data, channel);
+    }
+
+    public static String memberRemoved(String channel, String userIdJson) {
+        return eventWithStringData(Events.MEMBER_REMOVED, "{\"user_id\":" + userIdJson + "}", channel);
+    }
+
+    public static String cacheMiss(String channel) {
+        return "{\"event\":\"" + Events.CACHE_MISS + "\",\"channel\":" + Json.quote(channel) + "}";
+    }
+
+    public static String signinSuccess(String userData) {
+        return eventWithStringData(Events.SIGNIN_SUCCESS, "{\"user_data\":" + Json.quote(userData) + "}", null);
+    }
+
+    private static String eventWithStringData(String event, String data, String channel) {
+        StringBuilder out = new StringBuilder(48 + data.length() + (channel == null ? 0 : channel.length()));
+        out.append("{\"event\":");
+        Json.quoteInto(out, event);
+        out.append(",\"data\":");
+        Json.quoteInto(out, data);
+        if (channel != null) {
+            out.append(",\"channel\":");
+            Json.quoteInto(out, channel);
+        }
+        return out.append('}').toString();
+    }
+}

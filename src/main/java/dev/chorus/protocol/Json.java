@@ -1,0 +1,32 @@
+package dev.chorus.protocol;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** The one JSON mapper and the string quoting that frame builders share. */
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    private Json() {
+    }
+
+    /** A JSON string literal, quotes included. */
+    public static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        quoteInto(out, value);
+        return out.toString();
+    }
+
+    public static void quoteInto(StringBuilder out, String value) {
+        out.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, out);
+        out.append('"');
+    }
+
+    /** Compact encoding of a tree node; never fails for nodes built by the mapper. */
+    public static String write(JsonNode node) {
+        return node.toString();
+    }
+}

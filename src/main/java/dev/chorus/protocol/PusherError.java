@@ -1,0 +1,48 @@
+package dev.chorus.protocol;
+
+/**
+ * Every Pusher error Chorus sends: the code and the exact message clients see. Codes decide what
+ * pusher-js does next (4000-4099 refused, 4100-4199 back off, 4200-4299 reconnect, 4300+ refused),
+ * so each one is chosen for the client behaviour it triggers, with Reverb's strings where it has one.
+ */
+public enum PusherError {
+    APP_NOT_FOUND(4001, "Application does not exist"),
+    APP_DISABLED(4003, "Application is disabled"),
+    OVER_QUOTA(4004, "Application is over connection quota"),
+    INVALID_VERSION(4006, "Invalid version string format"),
+    UNSUPPORTED_PROTOCOL(4007, "Unsupported protocol version"),
+    ORIGIN_NOT_ALLOWED(4009, "Origin not allowed"),
+    UNAUTHORIZED(4009, "Connection is unauthorized"),
+    NOT_A_MEMBER(4009, "The client is not a member of the specified channel."),
+    OVER_CAPACITY(4100, "Over capacity"),
+    INVALID_FORMAT(4200, "Invalid message format"),
+    SERVER_RESTARTING(4200, "Server is restarting, please reconnect"),
+    PONG_TIMEOUT(4201, "Pong reply not received in time"),
+    CLIENT_EVENTS_DISABLED(4301, "The app does not have client messaging enabled."),
+    CLIENT_EVENT_CHANNEL(4301, "Client events are only supported on private and presence channels."),
+    RATE_LIMITED(4301, "Rate limit exceeded");
+
+    private final int code;
+    private final String message;
+    private final String frame;
+
+    PusherError(int code, String message) {
+        this.code = code;
+        this.message = message;
+        // Encoded once: errors are sent often enough under abuse that re-encoding matters.
+        this.frame = Frames.error(code, message);
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /** The complete {@code pusher:error} frame, {@code data} being a JSON string as clients expect. */
+    public String frame() {
+        return frame;
+    }
+}

@@ -1,0 +1,435 @@
+package dev.chorus.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.app.App;
+import dev.chorus.app.AppRegistry;
+import dev.chorus.app.ClientEventPolicy;
+import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.channel.Channel;
+import dev.chorus.channel.ChannelRegistry;
+import dev.chorus.channel.Member;
+import dev.chorus.connection.Connection;
+import dev.chorus.connection.FrameLog;
+import dev.chorus.connection.Transport;
+import dev.chorus.protocol.ChannelKind;
+import dev.chorus.protocol.Events;
+import dev.chorus.protocol.Frames;
+import dev.chorus.protocol.InboundFrame;
+import dev.chorus.protocol.InboundFrame.MalformedFrameException;
+import dev.chorus.protocol.Json;
+import dev.chorus.protocol.PusherError;
+import dev.chorus.protocol.Signer;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Pusher protocol state machine: open, inbound frames, close; subscriptions, presence, client
+ * events, user sign-in and liveness. Transport-agnostic, so it is tested with a recording
+ * {@link Transport} and runs unchanged on every container.
+ * <p>Threading: {@link #open}, {@link #message} and {@link #closed} may be called from any container
+ * thread; frames of one connection arrive one at a time. Nothing here blocks on a socket.
+ */
+public final class PusherServer {
+    private static final System.Logger LOG = System.getLogger(PusherServer.class.getName());
+
+    private final AppRegistry apps;
+    private final Broadcaster broadcaster;
+    private final FrameLog log;
+    private final Map<String, AppConnections> connections = new ConcurrentHashMap<>();
+    /** Socket ids are {@code node.sequence}: unique on this node by construction, across nodes by the random node part. */
+    private final String socketIdPrefix = ThreadLocalRandom.current().nextInt(1, 1_000_000_000) + ".";
+    private final AtomicLong socketSequence = new AtomicLong(ThreadLocalRandom.current().nextInt(1, 1_000_000));
+
+    public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log) {
+        this.apps = apps;
+        this.broadcaster = broadcaster;
+        this.log = log;
+    }
+
+    /** Connections of one app on this node. */
+    private static final class AppConnections {
+        final Map<String, Connection> bySocketId = new ConcurrentHashMap<>();
+        final AtomicInteger count = new AtomicInteger();
+    }
+
+    public Collection<Connection> connections(App app) {
+        return appConnections(app).bySocketId.values();
+    }
+
+    public Connection connection(App app, String socketId) {
+        return appConnections(app).bySocketId.get(socketId);
+    }
+
+    private AppConnections appConnections(App app) {
+        return connections.computeIfAbsent(app.id(), id -> new AppConnections());
+    }
+
+    /**
+     * A new socket on {@code /app/{key}}. Refusals are sent as {@code pusher:error} and the socket is
+     * then closed with the same code, so every client sees why (Reverb leaves 4004/4009 sockets open).
+     *
+     * @param protocol the {@code protocol} query parameter, or null when absent
+     * @return the connection, or null when it was refused
+     */
+    public Connection open(Transport transport, String appKey, String origin, String protocol) {
+        App app = apps.byKey(appKey);
+        if (app == null) {
+            refuse(transport, PusherError.APP_NOT_FOUND);
+            return null;
+        }
+        if (!app.enabled()) {
+            refuse(transport, PusherError.APP_DISABLED);
+            return null;
+        }
+        if (protocol != null) {
+            int version;
+            try {
+                version = Integer.parseInt(protocol.trim());
+            } catch (NumberFormatException e) {
+                refuse(transport, PusherError.INVALID_VERSION);
+                return null;
+            }
+            if (version < 5 || version > 7) {
+                refuse(transport, PusherError.UNSUPPORTED_PROTOCOL);
+                return null;
+            }
+        }
+        if (!app.allowsOrigin(origin)) {
+            refuse(transport, PusherError.ORIGIN_NOT_ALLOWED);
+            return null;
+        }
+        AppConnections appConnections = appConnections(app);
+        if (app.hasConnectionLimit() && appConnections.count.incrementAndGet() > app.maxConnections()) {
+            appConnections.count.decrementAndGet();
+            refuse(transport, PusherError.OVER_QUOTA);
+            return null;
+        } else if (!app.hasConnectionLimit()) {
+            appConnections.count.incrementAndGet();
+        }
+        String socketId = socketIdPrefix + socketSequence.incrementAndGet();
+        Connection[] holder = new Connection[1];
+        Connection connection = new Connection(socketId, app, transport, log, () -> overflowed(holder[0]));
+        holder[0] = connection;
+        appConnections.bySocketId.put(socketId, connection);
+        log.lifecycle(socketId, "connected to app " + app.id() + (origin == null ? "" : " from " + origin));
+        connection.send(Frames.connectionEstablished(socketId, app.activityTimeoutSeconds()));
+        return connection;
+    }
+
+    private void refuse(Transport transport, PusherError error) {
+        log.lifecycle("-", "refused " + error.code() + " " + error.message());
+        transport.send(error.frame(), failure -> transport.close(error.code(), error.message()));
+    }
+
+    /** One inbound text frame. Never throws: anything wrong is answered on the wire. */
+    public void message(Connection connection, String text) {
+        if (connection.isClosed()) {
+            return;
+        }
+        connection.touch();
+        log.inbound(connection.socketId(), text);
+        try {
+            InboundFrame frame = InboundFrame.parse(text);
+            String event = frame.event();
+            switch (event) {
+                case Events.PING -> connection.send(Frames.PONG);
+                case Events.PONG -> { }
+                case Events.SUBSCRIBE -> subscribe(connection, frame);
+                case Events.UNSUBSCRIBE -> unsubscribe(connection, frame);
+                case Events.SIGNIN -> signin(connection, frame);
+                default -> {
+                    if (event.startsWith(Events.CLIENT_PREFIX)) {
+                        clientEvent(connection, frame);
+                    } else {
+                        connection.send(PusherError.INVALID_FORMAT.frame());
+                    }
+                }
+            }
+        } catch (MalformedFrameException e) {
+            connection.send(PusherError.INVALID_FORMAT.frame());
+        } catch (RuntimeException e) {
+            // A bug must cost one frame, never the socket or the server, and never reach the client.
+            LOG.log(System.Logger.Level.ERROR, "Unexpected failure handling a frame from " + connection.socketId(), e);
+            connection.send(PusherError.INVALID_FORMAT.frame());
+        }
+    }
+
+    /** A WebSocket pong (or ping) control frame from the client. */
+    public void controlFrame(Connection connection) {
+        connection.touch();
+    }
+
+    private void subscribe(Connection connection, InboundFrame frame) throws MalformedFrameException {
+        if (frame.data() == null || !frame.data().isObject()) {
+            throw new MalformedFrameException("subscribe without data");
+        }
+        JsonNode channelNode = frame.data().get("channel");
+        if (channelNode == null || !channelNode.isTextual()) {
+            throw new MalformedFrameException("channel missing");
+        }
+        String channel = channelNode.textValue();
+        String auth = frame.dataString("auth");
+        String channelData = frame.dataString("channel_data");
+        App app = connection.app();
+        ChannelKind kind = ChannelKind.of(channel);
+        if (!ChannelKind.isValidName(channel)) {
+            subscriptionError(connection, channel, "InvalidChannel", "Invalid channel name", 400, PusherError.UNAUTHORIZED);
+            return;
+        }
+        if (!kind.subscribable()) {
+            subscriptionError(connection, channel, "AuthError", "Channel is reserved for signed-in users", 403,
+                    PusherError.UNAUTHORIZED);
+            return;
+        }
+        if (kind.requiresAuth()) {
+            Signer signer = new Signer(app.secret());
+            if (!signer.verifyChannelAuth(app.key(), connection.socketId(), channel, channelData, auth)) {
+                subscriptionError(connection, channel, "AuthError", "Invalid signature", 401, PusherError.UNAUTHORIZED);
+                return;
+            }
+        }
+        Member member = Connection.NOT_PRESENCE;
+        if (kind.presence()) {
+            member = presenceMember(channelData);
+            if (member == null) {
+                subscriptionError(connection, channel, "AuthError",
+                        "channel_data must be a JSON object with a string or number user_id", 400, PusherError.UNAUTHORIZED);
+                return;
+            }
+        }
+        ChannelRegistry registry = broadcaster.channels(app);
+        ChannelRegistry.Subscribed result = registry.subscribe(channel, connection, member, app.maxPresenceMembers());
+        if (result.rosterFull()) {
+            // Only the channel failed, not the connection: no pusher:error, which clients may treat as fatal.
+            connection.send(Frames.subscriptionError(channel, "LimitReached", "Presence channel member limit reached", 403));
+            return;
+        }
+        if (!result.alreadySubscribed()) {
+            connection.subscriptions().put(channel, member);
+            if (connection.isClosed()) {
+                // Closed while we subscribed: take it back so nothing is left behind.
+                leave(connection, channel, member);
+                return;
+            }
+        }
+        connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? result.presenceData() : "{}"));
+        if (result.firstForUser()) {
+            broadcaster.deliver(result.channel(), Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()),
+                    connection.socketId());
+        }
+    }
+
+    private static Member presenceMember(String channelData) {
+        if (channelData == null) {
+            return null;
+        }
+        JsonNode data;
+        try {
+            data = Json.MAPPER.readTree(channelData);
+        } catch (Exception e) {
+            return null;
+        }
+        if (data == null || !data.isObject()) {
+            return null;
+        }
+        JsonNode userId = data.get("user_id");
+        if (userId == null || !(userId.isTextual() || userId.isIntegralNumber()) || userId.asText().isEmpty()) {
+            return null;
+        }
+        JsonNode info = data.get("user_info");
+        String infoJson = info == null || info.isNull() ? null : Json.write(info);
+        return new Member(userId.asText(), Json.write(userId), infoJson);
+    }
+
+    private void subscriptionError(Connection connection, String channel, String type, String message, int status,
+                                   PusherError error) {
+        connection.send(Frames.subscriptionError(channel, type, message, status));
+        connection.send(error.frame());
+    }
+
+    private void unsubscribe(Connection connection, InboundFrame frame) throws MalformedFrameException {
+        if (frame.data() == null || !frame.data().isObject()) {
+            throw new MalformedFrameException("unsubscribe without data");
+        }
+        String channel = frame.dataString("channel");
+        if (channel == null) {
+            throw new MalformedFrameException("channel missing");
+        }
+        // The server-to-user channel belongs to the sign-in, not to the client.
+        if (!ChannelKind.of(channel).subscribable()) {
+            return;
+        }
+        Member member = connection.subscriptions().remove(channel);
+        if (member != null) {
+            leave(connection, channel, member);
+        }
+    }
+
+    private void leave(Connection connection, String channel, Member member) {
+        ChannelRegistry.Unsubscribed result = broadcaster.channels(connection.app()).unsubscribe(channel, connection, member);
+        if (result != null && result.lastForUser()) {
+            broadcaster.deliver(result.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
+        }
+    }
+
+    private void clientEvent(Connection connection, InboundFrame frame) throws MalformedFrameException {
+        App app = connection.app();
+        if (app.clientEvents() == ClientEventPolicy.NONE) {
+            connection.send(PusherError.CLIENT_EVENTS_DISABLED.frame());
+            return;
+        }
+        String channel = frame.channel();
+        if (channel == null) {
+            throw new MalformedFrameException("client event without channel");
+        }
+        if (!ChannelKind.of(channel).acceptsClientEvents()) {
+            connection.send(PusherError.CLIENT_EVENT_CHANNEL.frame());
+            return;
+        }
+        Member member = connection.subscriptions().get(channel);
+        if (member == null && app.clientEvents() == ClientEventPolicy.MEMBERS) {
+            connection.send(PusherError.NOT_A_MEMBER.frame());
+            return;
+        }
+        if (!connection.allowClientEvent(System.nanoTime())) {
+            connection.send(PusherError.RATE_LIMITED.frame());
+            return;
+        }
+        Channel target = broadcaster.channels(app).find(channel);
+        if (target == null) {
+            return;
+        }
+        String userIdJson = member != null && member != Connection.NOT_PRESENCE ? member.userIdJson() : null;
+        String dataJson = frame.data() == null ? "null" : Json.write(frame.data());
+        broadcaster.deliver(target, Frames.clientEvent(frame.event(), channel, dataJson, userIdJson), connection.socketId());
+    }
+
+    private void signin(Connection connection, InboundFrame frame) throws MalformedFrameException {
+        if (frame.data() == null || !frame.data().isObject()) {
+            throw new MalformedFrameException("signin without data");
+        }
+        String auth = frame.dataString("auth");
+        String userData = frame.dataString("user_data");
+        App app = connection.app();
+        if (userData == null || !new Signer(app.secret()).verifyUserAuth(app.key(), connection.socketId(), userData, auth)) {
+            connection.send(PusherError.UNAUTHORIZED.frame());
+            connection.closeAfterFlush(PusherError.UNAUTHORIZED.code(), PusherError.UNAUTHORIZED.message());
+            return;
+        }
+        String userId = userIdOf(userData);
+        if (userId == null) {
+            connection.send(PusherError.UNAUTHORIZED.frame());
+            connection.closeAfterFlush(PusherError.UNAUTHORIZED.code(), PusherError.UNAUTHORIZED.message());
+            return;
+        }
+        String previous = connection.userId();
+        if (previous != null && !previous.equals(userId)) {
+            String old = ChannelKind.serverToUser(previous);
+            if (connection.subscriptions().remove(old) != null) {
+                leave(connection, old, Connection.NOT_PRESENCE);
+            }
+        }
+        connection.userId(userId);
+        String userChannel = ChannelKind.serverToUser(userId);
+        if (!connection.subscriptions().containsKey(userChannel)) {
+            broadcaster.channels(app).subscribe(userChannel, connection, Connection.NOT_PRESENCE, Integer.MAX_VALUE);
+            connection.subscriptions().put(userChannel, Connection.NOT_PRESENCE);
+            if (connection.isClosed()) {
+                leave(connection, userChannel, Connection.NOT_PRESENCE);
+                return;
+            }
+        }
+        connection.send(Frames.signinSuccess(userData));
+    }
+
+    private static String userIdOf(String userData) {
+        try {
+            JsonNode data = Json.MAPPER.readTree(userData);
+            JsonNode id = data == null ? null : data.get("id");
+            if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
+                return null;
+            }
+            return id.asText();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * The socket is gone (client close, network loss, or our own close). Idempotent; costs
+     * O(this connection's channels).
+     */
+    public void closed(Connection connection) {
+        if (!connection.markClosed()) {
+            return;
+        }
+        AppConnections appConnections = appConnections(connection.app());
+        if (appConnections.bySocketId.remove(connection.socketId()) != null) {
+            appConnections.count.decrementAndGet();
+        }
+        for (Map.Entry<String, Member> subscription : List.copyOf(connection.subscriptions().entrySet())) {
+            connection.subscriptions().remove(subscription.getKey());
+            leave(connection, subscription.getKey(), subscription.getValue());
+        }
+        log.lifecycle(connection.socketId(), "closed");
+    }
+
+    /** Closes a connection from the server side with a Pusher code, cleaning up at once. */
+    public void terminate(Connection connection, PusherError error, boolean flushFirst) {
+        if (flushFirst) {
+            connection.send(error.frame());
+            connection.closeAfterFlush(error.code(), error.message());
+        } else {
+            connection.closeNow(error.code(), error.message());
+        }
+        closed(connection);
+    }
+
+    private void overflowed(Connection connection) {
+        // Its queue is full, so an error frame could not get through: the close code says it.
+        terminate(connection, PusherError.OVER_CAPACITY, false);
+    }
+
+    /**
+     * One liveness pass: ping connections silent for the app's ping interval, close with 4201 those
+     * that stayed silent for the pong timeout after a ping. Every socket is checked, subscribed or not.
+     */
+    public void checkLiveness(long nowNanos) {
+        for (AppConnections appConnections : connections.values()) {
+            for (Connection connection : appConnections.bySocketId.values()) {
+                App app = connection.app();
+                long pingSent = connection.pingSentNanos();
+                if (pingSent != 0) {
+                    if (nowNanos - pingSent >= app.pongTimeout().toNanos()) {
+                        log.lifecycle(connection.socketId(), "pruned: no pong");
+                        terminate(connection, PusherError.PONG_TIMEOUT, true);
+                    }
+                } else if (nowNanos - connection.lastSeenNanos() >= app.pingInterval().toNanos()) {
+                    connection.ping(Frames.PING, nowNanos);
+                }
+            }
+        }
+    }
+
+    /** Tells every client to reconnect (4200) and closes it: used on shutdown and restart. */
+    public void closeAll(PusherError error) {
+        for (AppConnections appConnections : connections.values()) {
+            for (Connection connection : appConnections.bySocketId.values()) {
+                terminate(connection, error, true);
+            }
+        }
+    }
+
+    public int connectionCount() {
+        int total = 0;
+        for (AppConnections appConnections : connections.values()) {
+            total += appConnections.bySocketId.size();
+        }
+        return total;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.chorus.websocket;
+
+import dev.chorus.app.AppRegistry;
+import dev.chorus.server.PusherServer;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Creates one {@link PusherEndpoint} per socket with the application's server, and captures the
+ * {@code Origin} header (the endpoint cannot see request headers otherwise). Containers hand
+ * {@link #modifyHandshake} a per-connection copy of the user properties.
+ */
+final class PusherConfigurator extends ServerEndpointConfig.Configurator {
+    private final Supplier<PusherServer> server;
+    private final Supplier<AppRegistry> apps;
+
+    PusherConfigurator(Supplier<PusherServer> server, Supplier<AppRegistry> apps) {
+        this.server = server;
+        this.apps = apps;
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        List<String> origin = request.getHeaders().get("Origin");
+        if (origin == null) {
+            origin = request.getHeaders().get("origin");
+        }
+        if (origin != null && !origin.isEmpty()) {
+            config.getUserProperties().put(PusherEndpoint.ORIGIN, origin.get(0));
+        }
+    }
+
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        // Origins are checked per app after the upgrade, so the client gets a Pusher 4009, not a bare 403.
+        return true;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getEndpointInstance(Class<T> endpointClass) {
+        return (T) new PusherEndpoint(server.get(), apps.get());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.chorus.websocket;
+
+import dev.chorus.app.App;
+import dev.chorus.app.AppRegistry;
+import dev.chorus.connection.Connection;
+import dev.chorus.server.PusherServer;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * {@code [/{path}]/app/{key}}: one instance per socket, created by {@link PusherConfigurator}.
+ * Registered programmatically so the route prefix can come from the settings.
+ */
+public final class PusherEndpoint extends Endpoint {
+    static final String ORIGIN = "chorus.origin";
+
+    private final PusherServer server;
+    private final AppRegistry apps;
+    private volatile Connection connection;
+
+    PusherEndpoint(PusherServer server, AppRegistry apps) {
+        this.server = server;
+        this.apps = apps;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        String key = session.getPathParameters().get("key");
+        App app = apps.byKey(key);
+        if (app != null) {
+            // The container rejects larger messages itself with 1009.
+            session.setMaxTextMessageBufferSize(app.maxMessageSize());
+            session.setMaxBinaryMessageBufferSize(app.maxMessageSize());
+            // Our liveness check owns idle sockets; the container's timeout is only a backstop behind it.
+            long backstop = app.pingInterval().plus(app.pongTimeout()).toMillis() + 15_000;
+            session.setMaxIdleTimeout(backstop);
+        }
+        List<String> protocol = session.getRequestParameterMap().get("protocol");
+        String origin = (String) config.getUserProperties().get(ORIGIN);
+        JakartaTransport transport = new JakartaTransport(session);
+        Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
+        connection = opened;
+        if (opened == null) {
+            session.addMessageHandler(String.class, ignored -> { });
+            return;
+        }
+        session.addMessageHandler(String.class, text -> server.message(opened, text));
+        session.addMessageHandler(ByteBuffer.class, binary -> transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(),
+                "Binary messages are not supported"));
+        session.addMessageHandler(PongMessage.class, pong -> server.controlFrame(opened));
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason closeReason) {
+        Connection opened = connection;
+        if (opened != null) {
+            server.closed(opened);
+        }
+    }
+
+    @Override
+    public void onError(Session session, Throwable failure) {
+        // The container closes the session after this; onClose cleans up. Nothing goes to the client.
+    }
+}
