@@ -29,7 +29,7 @@ public class PathPrefixFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (!prefix.isEmpty() && path.startsWith(prefix + "/") && request.getHeader("Upgrade") == null
+        if (!prefix.isEmpty() && path.startsWith(prefix + "/") && !"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
                 && request.getAttribute("jakarta.servlet.forward.request_uri") == null) {
             request.getRequestDispatcher(path.substring(prefix.length())).forward(request, response);
             return;

@@ -71,7 +71,7 @@ public class Chorus {
     @PreDestroy
     void stop() {
         timer.shutdownNow();
-        server.closeAll(PusherError.SERVER_RESTARTING);
+        server.drain(PusherError.SERVER_RESTARTING, 1_000);
     }
 
     static Map<String, String> systemFlags() {

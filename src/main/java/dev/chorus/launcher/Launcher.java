@@ -132,8 +132,10 @@ public final class Launcher {
         }
         context.setThrowUnavailableOnStartupException(true);
         server.setHandler(context);
-        server.setStopAtShutdown(true);
         server.setStopTimeout(5_000);
+        // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
+        // their sockets with 1001.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context), "chorus-shutdown"));
         try {
             server.start();
         } catch (Exception e) {
@@ -150,6 +152,22 @@ public final class Launcher {
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : ""));
         out.flush();
         return -1;
+    }
+
+    private static void stop(Server server, WebAppContext context) {
+        try {
+            Object drain = context.getServletContext().getAttribute("dev.chorus.drain");
+            if (drain instanceof Runnable runnable) {
+                runnable.run();
+            }
+        } catch (RuntimeException e) {
+            System.err.println("Chorus: draining connections failed: " + e);
+        }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            System.err.println("Chorus: stopping failed: " + e);
+        }
     }
 
     /** The webapp's exception comes from another classloader: match it by name. */

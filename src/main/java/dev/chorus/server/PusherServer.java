@@ -416,12 +416,27 @@ public final class PusherServer {
         }
     }
 
-    /** Tells every client to reconnect (4200) and closes it: used on shutdown and restart. */
-    public void closeAll(PusherError error) {
+    /**
+     * Tells every client why (4200: reconnect) and closes it, waiting up to {@code maxMillis} for the
+     * frames to leave: used on shutdown and restart. Idempotent.
+     */
+    public void drain(PusherError error, long maxMillis) {
+        List<Connection> closing = new java.util.ArrayList<>();
         for (AppConnections appConnections : connections.values()) {
-            for (Connection connection : appConnections.bySocketId.values()) {
-                terminate(connection, error, true);
+            closing.addAll(appConnections.bySocketId.values());
+        }
+        closing.forEach(connection -> terminate(connection, error, true));
+        long deadline = System.nanoTime() + maxMillis * 1_000_000;
+        try {
+            while (System.nanoTime() < deadline && closing.stream().anyMatch(connection -> connection.pendingFrames() > 0)) {
+                Thread.sleep(10);
             }
+            if (!closing.isEmpty()) {
+                // The close frame follows the last completion on the sending thread: let it go out.
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

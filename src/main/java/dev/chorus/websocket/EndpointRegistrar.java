@@ -1,6 +1,7 @@
 package dev.chorus.websocket;
 
 import dev.chorus.config.Chorus;
+import dev.chorus.protocol.PusherError;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -16,6 +17,10 @@ import jakarta.websocket.server.ServerEndpointConfig;
  */
 @WebListener
 public final class EndpointRegistrar implements ServletContextListener {
+    /** Servlet context attribute holding a {@link Runnable} that tells every client to reconnect. */
+    public static final String DRAIN_ATTRIBUTE = "dev.chorus.drain";
+    private static final long DRAIN_MILLIS = 2_000;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServerContainer container = (ServerContainer) event.getServletContext()
@@ -28,10 +33,26 @@ public final class EndpointRegistrar implements ServletContextListener {
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(PusherEndpoint.class, path)
                 .configurator(new PusherConfigurator(chorus::server, chorus::apps))
                 .build();
+        // The launcher drains through this before it stops Jetty, which would otherwise close the
+        // sockets with 1001 first; a JDK type, so it crosses the webapp classloader boundary.
+        event.getServletContext().setAttribute(DRAIN_ATTRIBUTE, (Runnable) () -> drain(chorus));
         try {
             container.addEndpoint(config);
         } catch (DeploymentException e) {
             throw new IllegalStateException("Cannot register the Pusher endpoint at " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        // Containers other than the launcher: best effort, the sockets may already be closing.
+        Object drain = event.getServletContext().getAttribute(DRAIN_ATTRIBUTE);
+        if (drain instanceof Runnable runnable) {
+            runnable.run();
+        }
+    }
+
+    private static void drain(Chorus chorus) {
+        chorus.server().drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS);
     }
 }

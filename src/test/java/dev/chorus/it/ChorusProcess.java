@@ -62,7 +62,7 @@ public final class ChorusProcess implements AutoCloseable {
         builder.environment().putAll(env);
         int port = -1;
         for (int i = 0; i < args.size() - 1; i++) {
-            if (args.get(i).equals("--port")) {
+            if (args.get(i).equals("--port") && args.get(i + 1).matches("\\d+")) {
                 port = Integer.parseInt(args.get(i + 1));
             }
         }

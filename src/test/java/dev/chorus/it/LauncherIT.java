@@ -1,0 +1,221 @@
+package dev.chorus.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code java -jar chorus.jar}: commands, zero-configuration start, settings precedence and errors. */
+class LauncherIT {
+    private static final Pattern KEY = Pattern.compile("REVERB_APP_KEY=(\\S+)");
+
+    private static ChorusProcess run(Path dir, Map<String, String> env, String... args) throws IOException {
+        return ChorusProcess.launch(dir, env, List.of(args));
+    }
+
+    private static Path tempDir() throws IOException {
+        return Files.createTempDirectory("chorus-launcher-it-");
+    }
+
+    private static String appKey(String output) {
+        Matcher matcher = KEY.matcher(output);
+        assertTrue(matcher.find(), "credentials printed:\n" + output);
+        return matcher.group(1);
+    }
+
+    @Test
+    void helpIsPrintedForEveryCommand() throws Exception {
+        for (String[] args : new String[][] {{"--help"}, {"start", "--help"}, {"init", "--help"}}) {
+            ChorusProcess process = run(tempDir(), Map.of(), args);
+            assertEquals(0, process.awaitExit(30), String.join(" ", args));
+            assertTrue(process.output().contains("Usage: java -jar chorus.jar"), process.output());
+        }
+    }
+
+    @Test
+    void startWithoutAnyConfigurationGeneratesCredentialsOnceAndKeepsThemAcrossRestarts() throws Exception {
+        Path dir = tempDir();
+        int port = ChorusProcess.freePort();
+        String key;
+        try (ChorusProcess first = run(dir, Map.of(), "start", "--host", "127.0.0.1", "--port", String.valueOf(port))) {
+            first.awaitOutput("Chorus listening on", 60);
+            key = appKey(first.output());
+            assertTrue(first.output().contains("new Echo({ broadcaster: 'reverb', key: '" + key + "'"), first.output());
+            assertTrue(Files.isRegularFile(dir.resolve("chorus.yaml")));
+            try (Wire.Client client = Wire.open(port, key)) {
+                assertFalse(client.socketId().isEmpty());
+            }
+        }
+        try (ChorusProcess second = run(dir, Map.of(), "start", "--host", "127.0.0.1", "--port", String.valueOf(port))) {
+            second.awaitOutput("Chorus listening on", 60);
+            assertEquals(key, appKey(second.output()), "same credentials after a restart");
+            assertFalse(second.output().contains("Generated development credentials"));
+        }
+    }
+
+    @Test
+    void initWritesAConfigFileAndRefusesToOverwriteIt() throws Exception {
+        Path dir = tempDir();
+        ChorusProcess init = run(dir, Map.of(), "init");
+        assertEquals(0, init.awaitExit(30), init.output());
+        String key = appKey(init.output());
+        assertTrue(Files.readString(dir.resolve("chorus.yaml")).contains(key));
+        ChorusProcess again = run(dir, Map.of(), "init");
+        assertEquals(2, again.awaitExit(30));
+        assertTrue(again.output().contains("--force"), again.output());
+        ChorusProcess forced = run(dir, Map.of(), "init", "--force");
+        assertEquals(0, forced.awaitExit(30), forced.output());
+        assertFalse(Files.readString(dir.resolve("chorus.yaml")).contains(key), "new credentials");
+    }
+
+    @Test
+    void everyBadSettingStopsStartupWithOneLineNamingItAndANonZeroExit() throws Exception {
+        Map<String, String> app = Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k", "REVERB_APP_SECRET", "s");
+        record Case(Map<String, String> env, String yaml, List<String> args, String mentions) {
+        }
+        List<Case> cases = List.of(
+                new Case(app, null, List.of("--port", "99999"), "port='99999'"),
+                new Case(app, null, List.of("--port", "http"), "port='http'"),
+                new Case(merge(app, Map.of("REVERB_APP_MAX_MESSAGE_SIZE", "lots")), null, List.of(), "max_message_size='lots'"),
+                new Case(merge(app, Map.of("REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", "everyone")), null, List.of(),
+                        "accept_client_events_from='everyone'"),
+                new Case(merge(app, Map.of("REVERB_SERVER_PATH", "/has space")), null, List.of(), "REVERB_SERVER_PATH"),
+                new Case(Map.of("REVERB_APP_KEY", "k"), null, List.of(), "REVERB_APP_ID"),
+                new Case(Map.of(), "apps:\n  - id: 1\n    key: k\n    secret: s\n    pingInterval: 5\n", List.of(),
+                        "apps[0].pingInterval"),
+                new Case(Map.of(), "apps:\n  - id: 1\n    key: k\n    secret: s\n    allowed_origins: [\"https://x.com\"]\n",
+                        List.of(), "allowed_origins='https://x.com'"),
+                new Case(Map.of(), "apps: [\n", List.of(), "not readable YAML"),
+                new Case(Map.of(), null, List.of("--config", "/no/such/file.yaml"), "no such file"),
+                new Case(app, null, List.of("--bogus"), "--bogus"));
+        for (Case c : cases) {
+            Path dir = tempDir();
+            List<String> args = new java.util.ArrayList<>(List.of("start", "--host", "127.0.0.1"));
+            if (c.yaml() != null) {
+                Files.writeString(dir.resolve("chorus.yaml"), c.yaml());
+            }
+            args.addAll(c.args());
+            ChorusProcess process = ChorusProcess.launch(dir, c.env(), args);
+            int exit = process.awaitExit(60);
+            String output = process.output().strip();
+            assertEquals(2, exit, c + "\n" + output);
+            assertEquals(1, output.lines().count(), "one line: " + output);
+            assertTrue(output.contains(c.mentions()), c.mentions() + " in: " + output);
+            assertFalse(output.contains("Exception"), output);
+        }
+    }
+
+    @Test
+    void reverbEnvironmentVariablesConfigureTheServerAsALaravelEnvDoes() throws Exception {
+        int port = ChorusProcess.freePort();
+        Map<String, String> env = Map.of("REVERB_APP_ID", "77", "REVERB_APP_KEY", "env-key", "REVERB_APP_SECRET", "env-secret",
+                "REVERB_SERVER_HOST", "127.0.0.1", "REVERB_SERVER_PORT", String.valueOf(port),
+                "REVERB_APP_ACTIVITY_TIMEOUT", "45");
+        try (ChorusProcess chorus = run(tempDir(), env, "start")) {
+            chorus.awaitOutput("Chorus listening on", 60);
+            try (RawWebSocket ws = RawWebSocket.connect(port, "/app/env-key?protocol=7")) {
+                assertTrue(ws.nextText(5_000).endsWith("\\\"activity_timeout\\\":45}\"}"));
+            }
+        }
+    }
+
+    @Test
+    void flagsWinOverEnvironmentWhichWinsOverTheConfigFile() throws Exception {
+        Path dir = tempDir();
+        int filePort = ChorusProcess.freePort();
+        int envPort = ChorusProcess.freePort();
+        int flagPort = ChorusProcess.freePort();
+        Files.writeString(dir.resolve("chorus.yaml"), "server:\n  host: 127.0.0.1\n  port: " + filePort
+                + "\napps:\n  - id: \"1\"\n    key: file-key\n    secret: s\n");
+        try (ChorusProcess chorus = run(dir, Map.of("REVERB_SERVER_PORT", String.valueOf(envPort)), "start")) {
+            chorus.awaitOutput("Chorus listening on", 60);
+            assertTrue(chorus.output().contains("127.0.0.1:" + envPort), chorus.output());
+        }
+        try (ChorusProcess chorus = run(dir, Map.of("REVERB_SERVER_PORT", String.valueOf(envPort)), "start", "--port",
+                String.valueOf(flagPort))) {
+            chorus.awaitOutput("Chorus listening on", 60);
+            assertTrue(chorus.output().contains("127.0.0.1:" + flagPort), chorus.output());
+            try (Wire.Client client = Wire.open(flagPort, "file-key")) {
+                assertFalse(client.socketId().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void pathPrefixPutsEveryRouteUnderItAndDebugLogsFrames() throws Exception {
+        String yaml = "apps:\n  - id: \"1\"\n    key: prefix-key\n    secret: s\n";
+        try (ChorusProcess chorus = ChorusProcess.start(yaml, "--path", "/realtime", "--debug")) {
+            try (RawWebSocket ws = RawWebSocket.connect(chorus.port, "/realtime/app/prefix-key?protocol=7")) {
+                assertTrue(ws.nextText(5_000).contains("pusher:connection_established"));
+                ws.sendText("{\"event\":\"pusher:ping\",\"data\":{}}");
+                assertEquals("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", ws.nextText(5_000));
+            }
+            assertThrows(IOException.class, () -> RawWebSocket.connect(chorus.port, "/app/prefix-key?protocol=7"));
+            HttpResponse<String> up = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + chorus.port + "/realtime/up")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, up.statusCode());
+            assertEquals("{\"health\":\"OK\"}", up.body());
+            chorus.awaitOutput("{\"event\":\"pusher:ping\",\"data\":{}}", 10);
+            chorus.awaitOutput("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", 10);
+        }
+    }
+
+    @Test
+    void withoutDebugNoFrameIsLogged() throws Exception {
+        String yaml = "apps:\n  - id: \"1\"\n    key: quiet-key\n    secret: s\n";
+        try (ChorusProcess chorus = ChorusProcess.start(yaml)) {
+            try (RawWebSocket ws = RawWebSocket.connect(chorus.port, "/app/quiet-key?protocol=7")) {
+                ws.nextText(5_000);
+                ws.sendText("{\"event\":\"pusher:ping\",\"data\":{}}");
+                ws.nextText(5_000);
+            }
+            Thread.sleep(300);
+            assertFalse(chorus.output().contains("pusher:ping"), chorus.output());
+            assertFalse(chorus.output().contains("pusher:connection_established"), chorus.output());
+        }
+    }
+
+    @Test
+    void unknownRoutesAnswerJsonWithoutAStackTrace() throws Exception {
+        int port = TestServer.shared().port;
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/nothing/here")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, response.statusCode());
+        assertEquals("{\"error\":\"Not found\"}", response.body());
+    }
+
+    @Test
+    void stoppingTheServerTellsClientsToReconnect() throws Exception {
+        String yaml = "apps:\n  - id: \"1\"\n    key: stop-key\n    secret: s\n";
+        ChorusProcess chorus = ChorusProcess.start(yaml);
+        try (RawWebSocket ws = RawWebSocket.connect(chorus.port, "/app/stop-key?protocol=7")) {
+            ws.nextText(5_000);
+            chorus.process().destroy();
+            List<String> texts = new java.util.ArrayList<>();
+            RawWebSocket.Frame close = ws.awaitClose(20_000, texts);
+            assertEquals(List.of(Wire.error(4200, "Server is restarting, please reconnect")), texts);
+            assertEquals(4200, close.closeCode());
+        } finally {
+            chorus.close();
+        }
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> out = new java.util.HashMap<>(a);
+        out.putAll(b);
+        return out;
+    }
+}
