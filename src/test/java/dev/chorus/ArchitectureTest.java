@@ -1,0 +1,74 @@
+package dev.chorus;
+
+import static com.tngtech.archunit.base.DescribedPredicate.or;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Package arrows point one way (../shared/docs/design.md); this keeps them so. */
+class ArchitectureTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.chorus");
+
+    private static void onlyUses(String pkg, String... allowed) {
+        String[] packages = Arrays.stream(allowed).map(name -> "dev.chorus." + name + "..").toArray(String[]::new);
+        String[] withSelf = Arrays.copyOf(packages, packages.length + 1);
+        withSelf[packages.length] = "dev.chorus." + pkg + "..";
+        classes().that().resideInAPackage("dev.chorus." + pkg + "..")
+                .should().onlyDependOnClassesThat(or(resideOutsideOfPackage("dev.chorus.."), resideInAnyPackage(withSelf)))
+                .because(pkg + " may use only " + String.join(", ", allowed))
+                .check(CLASSES);
+    }
+
+    @Test
+    void protocolDependsOnNoOtherChorusPackage() {
+        onlyUses("protocol");
+    }
+
+    @Test
+    void appUsesOnlyProtocol() {
+        onlyUses("app", "protocol");
+    }
+
+    @Test
+    void channelNeverKnowsConnectionsServerOrTransport() {
+        onlyUses("channel", "protocol", "app");
+    }
+
+    @Test
+    void connectionUsesChannelAppAndProtocol() {
+        onlyUses("connection", "channel", "app", "protocol");
+    }
+
+    @Test
+    void broadcastKnowsNoSocketsAndNoServer() {
+        onlyUses("broadcast", "channel", "app", "protocol");
+    }
+
+    @Test
+    void serverSitsAboveBroadcastAndConnections() {
+        onlyUses("server", "broadcast", "channel", "connection", "app", "protocol");
+    }
+
+    @Test
+    void websocketAdaptsTheContainerToTheServer() {
+        onlyUses("websocket", "server", "connection", "app", "protocol", "config");
+    }
+
+    @Test
+    void apiUsesBroadcastChannelsAndApps() {
+        onlyUses("api", "broadcast", "channel", "app", "protocol", "config");
+    }
+
+    @Test
+    void launcherUsesJettyAndTheSettingsOnly() {
+        onlyUses("launcher", "app", "protocol");
+    }
+}

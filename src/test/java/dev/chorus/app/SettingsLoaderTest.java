@@ -1,0 +1,136 @@
+package dev.chorus.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) throws IOException {
+        Path file = dir.resolve("chorus.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void defaultsAreReverbsWhenNothingIsSet() {
+        Settings settings = new SettingsLoader(Map.of(), Map.of()).load(null);
+        assertEquals("0.0.0.0", settings.host());
+        assertEquals(8080, settings.port());
+        assertEquals("", settings.path());
+        assertNull(settings.hostname());
+        assertEquals(10_000, settings.maxRequestSize());
+        assertTrue(settings.apps().isEmpty());
+    }
+
+    @Test
+    void reverbEnvironmentDescribesOneApp() {
+        Settings settings = new SettingsLoader(Map.of(), Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k",
+                "REVERB_APP_SECRET", "s", "REVERB_APP_ACTIVITY_TIMEOUT", "45", "REVERB_APP_PING_INTERVAL", "90",
+                "REVERB_APP_MAX_CONNECTIONS", "5", "REVERB_APP_MAX_MESSAGE_SIZE", "2000",
+                "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", "all")).load(null);
+        App app = settings.apps().get(0);
+        assertEquals("1", app.id());
+        assertEquals(45, app.activityTimeoutSeconds());
+        assertEquals(Duration.ofSeconds(90), app.pingInterval());
+        assertEquals(5, app.maxConnections());
+        assertEquals(2000, app.maxMessageSize());
+        assertEquals(ClientEventPolicy.ALL, app.clientEvents());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
+        Path file = file("server:\n  port: 1111\n  path: /file\napps:\n  - id: a\n    key: k\n    secret: s\n");
+        Settings fileOnly = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null);
+        assertEquals(1111, fileOnly.port());
+        assertEquals("/file", fileOnly.path());
+        Settings env = new SettingsLoader(Map.of("config", file.toString()), Map.of("REVERB_SERVER_PORT", "2222")).load(null);
+        assertEquals(2222, env.port());
+        Settings flag = new SettingsLoader(Map.of("config", file.toString(), "port", "3333"),
+                Map.of("REVERB_SERVER_PORT", "2222")).load(null);
+        assertEquals(3333, flag.port());
+    }
+
+    @Test
+    void environmentOverridesTheFirstAppOfTheFile() throws IOException {
+        Path file = file("apps:\n  - id: a\n    key: k\n    secret: s\n  - id: b\n    key: k2\n    secret: s2\n");
+        Settings settings = new SettingsLoader(Map.of(), Map.of("CHORUS_CONFIG", file.toString(), "REVERB_APP_SECRET", "env"))
+                .load(null);
+        assertEquals("env", settings.apps().get(0).secret());
+        assertEquals("s2", settings.apps().get(1).secret());
+    }
+
+    @Test
+    void everyPerAppOptionIsReadFromTheFile() throws IOException {
+        Path file = file("""
+                apps:
+                  - id: "9"
+                    key: key9
+                    secret: secret9
+                    name: Nine
+                    enabled: false
+                    allowed_origins: ["*.example.com", "localhost"]
+                    allow_missing_origin: true
+                    activity_timeout: 20
+                    ping_interval: 40
+                    pong_timeout: 10
+                    max_connections: 100
+                    max_message_size: 5000
+                    accept_client_events_from: none
+                    client_event_rate_limit: 0
+                    max_pending_messages: 50
+                    max_presence_members: 10
+                """);
+        App app = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().get(0);
+        assertEquals("Nine", app.name());
+        assertFalse(app.enabled());
+        assertEquals(List.of("*.example.com", "localhost"), app.allowedOrigins());
+        assertTrue(app.allowMissingOrigin());
+        assertEquals(Duration.ofSeconds(10), app.pongTimeout());
+        assertEquals(ClientEventPolicy.NONE, app.clientEvents());
+        assertEquals(0, app.clientEventRate());
+        assertEquals(50, app.maxPendingFrames());
+        assertEquals(10, app.maxPresenceMembers());
+    }
+
+    @Test
+    void badValuesNameTheSettingTheValueAndWhatIsAllowed() throws IOException {
+        ConfigurationException port = assertThrows(ConfigurationException.class,
+                () -> new SettingsLoader(Map.of("port", "70000"), Map.of()).load(null));
+        assertEquals("Invalid setting port='70000': an integer from 0 to 65535", port.getMessage());
+        Path typo = file("apps:\n  - id: a\n    key: k\n    secret: s\n    max_conections: 3\n");
+        ConfigurationException unknown = assertThrows(ConfigurationException.class,
+                () -> new SettingsLoader(Map.of("config", typo.toString()), Map.of()).load(null));
+        assertTrue(unknown.getMessage().startsWith("Invalid setting apps[0].max_conections='3': unknown setting"),
+                unknown.getMessage());
+        Path dup = file("apps:\n  - id: a\n    key: k\n    secret: s\n  - id: a\n    key: k2\n    secret: s\n");
+        assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of("config", dup.toString()), Map.of()).load(null));
+    }
+
+    @Test
+    void pathIsNormalisedToALeadingSlashWithoutATrailingOne() {
+        assertEquals("/ws", new SettingsLoader(Map.of("path", "ws/"), Map.of()).load(null).path());
+        assertEquals("", new SettingsLoader(Map.of("path", "/"), Map.of()).load(null).path());
+    }
+
+    @Test
+    void defaultFileIsReadOnlyWhenPresent() throws IOException {
+        Path missing = dir.resolve("absent.yaml");
+        assertNull(new SettingsLoader(Map.of(), Map.of()).load(missing).configFile());
+        Path present = file("apps:\n  - id: a\n    key: k\n    secret: s\n");
+        assertEquals(present, new SettingsLoader(Map.of(), Map.of()).load(present).configFile());
+    }
+}
