@@ -10,6 +10,7 @@ final class Usage {
             Commands:
               start   Run the server (generates development credentials in ./chorus.yaml when none exist)
               init    Write a config file with fresh credentials (like reverb:install)
+              bench   Measure fan-out: deliveries/s, latency percentiles, CPU and memory per connection
 
             Run 'java -jar chorus.jar <command> --help' for a command's options.
             """;
@@ -40,6 +41,27 @@ final class Usage {
               --config FILE        Where to write it (default ./chorus.yaml)
               --force              Overwrite an existing file
               --help               This text
+            """;
+
+    static final String BENCH = """
+            Usage: java -jar chorus.jar bench [options]
+
+            N subscribers on one private channel, one publisher sending timestamped client events at a
+            fixed rate. Without --port, starts its own Chorus server (fixed heap) and measures its CPU,
+            RSS and heap per connection through /proc and jcmd.
+
+            Options:
+              --subscribers N      Subscribers to hold (default 1000)
+              --rate N             Events per second (default 100)
+              --duration S         Seconds of publishing (default 10)
+              --payload BYTES      Approximate event size (default 100)
+              --server-heap SIZE   Heap of the server the bench starts (default 1g)
+              --host, --port       Measure a server that is already running (any Pusher server)
+              --path PREFIX        Its route prefix
+              --key, --secret      Its app credentials (default bench-key / bench-secret); client events
+                                   must be allowed from members, without a rate limit
+              --channel NAME       Private channel to use (default private-bench)
+              --pid PID            That server's process id, to read its CPU and memory
             """;
 
     private Usage() {

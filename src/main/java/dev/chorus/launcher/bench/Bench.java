@@ -1,0 +1,300 @@
+package dev.chorus.launcher.bench;
+
+import dev.chorus.protocol.Signer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code chorus bench}: a fan-out load generator for any Pusher server. N subscribers on one private
+ * channel, one publisher sending timestamped client events at a fixed rate; prints deliveries per
+ * second, latency percentiles, and (when it knows the server's PID) server CPU per delivery, RSS and
+ * heap per connection. Without {@code --port} it starts a Chorus server of its own to measure.
+ */
+public final class Bench {
+    private final Map<String, String> options;
+    private final PrintStream out;
+
+    public Bench(Map<String, String> options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    private String option(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    private int intOption(String name, int fallback) {
+        try {
+            return Integer.parseInt(option(name, String.valueOf(fallback)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer");
+        }
+    }
+
+    public int run() throws Exception {
+        int subscribers = intOption("subscribers", 1_000);
+        int rate = intOption("rate", 100);
+        int seconds = intOption("duration", 10);
+        int payload = intOption("payload", 100);
+        String host = option("host", "127.0.0.1");
+        String key = option("key", "bench-key");
+        String secret = option("secret", "bench-secret");
+        String path = option("path", "");
+        String channel = option("channel", "private-bench");
+        Process spawned = null;
+        int port;
+        long pid;
+        if (options.containsKey("port")) {
+            port = intOption("port", 8080);
+            pid = Long.parseLong(option("pid", "-1"));
+        } else {
+            port = freePort();
+            spawned = spawnServer(port, key, secret);
+            pid = spawned.pid();
+        }
+        try {
+            return measure(host, port, path, key, secret, channel, subscribers, rate, seconds, payload, pid);
+        } finally {
+            if (spawned != null) {
+                spawned.destroy();
+                spawned.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private int measure(String host, int port, String path, String key, String secret, String channel, int subscribers,
+                        int rate, int seconds, int payload, long pid) throws Exception {
+        out.printf("Chorus bench: fan-out, %d subscribers x 1 channel, %d events/s for %d s, payload %d B, server %s:%d%s%n",
+                subscribers, rate, seconds, payload, host, port, pid > 0 ? " (pid " + pid + ")" : "");
+        long heapBefore = heapUsedAfterGc(pid);
+        long rssBefore = rss(pid);
+
+        SubscriberPool pool = new SubscriberPool(host, port, path, channel, key, secret, "bench-subscribers");
+        pool.start();
+        long connectStart = System.nanoTime();
+        for (int i = 0; i < subscribers; i++) {
+            pool.open(null);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (pool.ready.get() + pool.failed.get() < subscribers && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        out.printf("  subscribed %d (failed %d) in %.2f s: %.0f connections/s%n", pool.ready.get(), pool.failed.get(),
+                connectSeconds, pool.ready.get() / connectSeconds);
+        if (pool.ready.get() == 0) {
+            out.println("  no subscriber got through; is the app's key/secret right?");
+            return 1;
+        }
+        long heapAfter = heapUsedAfterGc(pid);
+        long rssAfter = rss(pid);
+        if (heapBefore >= 0 && heapAfter >= 0) {
+            out.printf("  heap per subscribed connection: %.1f KB (heap after full GC %.1f MB -> %.1f MB)%n",
+                    (heapAfter - heapBefore) / 1024.0 / pool.ready.get(), heapBefore / 1048576.0, heapAfter / 1048576.0);
+        }
+        if (rssBefore >= 0 && rssAfter >= 0) {
+            out.printf("  RSS per subscribed connection: %.1f KB (RSS %.1f MB -> %.1f MB)%n",
+                    (rssAfter - rssBefore) / 1024.0 / pool.ready.get(), rssBefore / 1048576.0, rssAfter / 1048576.0);
+        }
+
+        SocketChannel publisher = openPublisher(host, port, path, key, secret, channel);
+        String pad = "x".repeat(Math.max(0, payload - 40));
+        long total = (long) rate * seconds;
+        long cpuBefore = cpuNanos(pid);
+        long benchCpuBefore = benchCpu();
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / Math.max(1, rate);
+        for (long n = 0; n < total; n++) {
+            long due = start + n * interval;
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                if (due - now > 200_000) {
+                    Thread.sleep(0, 100_000);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            String frame = "{\"event\":\"client-bench\",\"channel\":\"" + channel + "\",\"data\":{\"t\":" + System.nanoTime()
+                    + ",\"n\":" + n + ",\"pad\":\"" + pad + "\"}}";
+            SubscriberPool.send(publisher, 1, frame.getBytes(StandardCharsets.UTF_8));
+        }
+        long sendEnd = System.nanoTime();
+        long expected = total * pool.ready.get();
+        long quietSince = System.nanoTime();
+        long lastCount = -1;
+        while (pool.received.get() < expected) {
+            long count = pool.received.get();
+            if (count != lastCount) {
+                lastCount = count;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(5)) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        long cpuAfter = cpuNanos(pid);
+        long benchCpuAfter = benchCpu();
+        Histogram latency = pool.stop();
+        publisher.close();
+        long delivered = pool.received.get();
+        double elapsed = (Math.max(pool.lastReceiveNanos, sendEnd) - start) / 1e9;
+        out.printf("  sent %d events in %.2f s; deliveries %d of %d (%d missing)%n", total, (sendEnd - start) / 1e9,
+                delivered, expected, expected - delivered);
+        out.printf("  deliveries/s: %.0f%n", delivered / elapsed);
+        out.printf("  latency: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n", latency.percentile(50) / 1000.0,
+                latency.percentile(99) / 1000.0, latency.percentile(99.9) / 1000.0, latency.max() / 1000.0);
+        if (cpuBefore >= 0 && cpuAfter >= 0 && delivered > 0) {
+            double cpuSeconds = (cpuAfter - cpuBefore) / 1e9;
+            out.printf("  server CPU: %.2f s = %.2f us per delivery (%.0f %% of one core)%n", cpuSeconds,
+                    cpuSeconds * 1e6 / delivered, 100 * cpuSeconds / elapsed);
+        }
+        double benchSeconds = (benchCpuAfter - benchCpuBefore) / 1e9;
+        out.printf("  bench CPU: %.2f s = %.2f us per delivery%n", benchSeconds, delivered == 0 ? 0 : benchSeconds * 1e6 / delivered);
+        return delivered == expected ? 0 : 3;
+    }
+
+    private static SocketChannel openPublisher(String host, int port, String path, String key, String secret,
+                                               String channel) throws IOException {
+        SocketChannel socket = SocketChannel.open(new InetSocketAddress(host, port));
+        socket.socket().setTcpNoDelay(true);
+        String request = "GET " + path + "/app/" + key + "?protocol=7&client=chorus-bench&version=1 HTTP/1.1\r\nHost: "
+                + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(new byte[16]) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        socket.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+        String established = readUntil(socket, "connection_established");
+        Matcher matcher = Pattern.compile("socket_id\\\\\":\\\\\"([0-9.]+)").matcher(established);
+        if (!matcher.find()) {
+            throw new IOException("publisher not established: " + established);
+        }
+        String auth = key + ":" + new Signer(secret).sign(matcher.group(1) + ":" + channel);
+        SubscriberPool.send(socket, 1, ("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel
+                + "\",\"auth\":\"" + auth + "\"}}").getBytes(StandardCharsets.UTF_8));
+        readUntil(socket, "subscription_succeeded");
+        return socket;
+    }
+
+    private static String readUntil(SocketChannel socket, String marker) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (seen.indexOf(marker) < 0) {
+            if (System.nanoTime() > deadline || socket.read(buffer) < 0) {
+                throw new IOException("no " + marker + " from the server: " + seen);
+            }
+            buffer.flip();
+            seen.append(StandardCharsets.ISO_8859_1.decode(buffer));
+            buffer.clear();
+        }
+        return seen.toString();
+    }
+
+    private Process spawnServer(int port, String key, String secret) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("chorus-bench-");
+        Path config = dir.resolve("bench.yaml");
+        Files.writeString(config, "apps:\n  - id: \"1\"\n    key: " + key + "\n    secret: " + secret
+                + "\n    client_event_rate_limit: 0\n    max_pending_messages: 100000\n    max_message_size: 1000000\n");
+        Path jar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        String heap = option("server-heap", "1g");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-jar", jar.toString(), "start", "--host", "127.0.0.1",
+                "--port", String.valueOf(port), "--config", config.toString()));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("server.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("bench server exited: " + Files.readString(dir.resolve("server.log")));
+            }
+            if (Files.readString(dir.resolve("server.log")).contains("Chorus listening on")) {
+                out.println("  started a Chorus server for the bench (pid " + process.pid() + ", heap " + heap
+                        + ", log " + dir.resolve("server.log") + ")");
+                return process;
+            }
+            Thread.sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IOException("bench server did not start in 60 s");
+    }
+
+    /** Heap in use after a full GC, through jcmd; -1 when it cannot be read. */
+    private static long heapUsedAfterGc(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            jcmd(pid, "GC.run");
+            String info = jcmd(pid, "GC.heap_info");
+            Matcher matcher = Pattern.compile("used (\\d+)K").matcher(info);
+            return matcher.find() ? Long.parseLong(matcher.group(1)) * 1024 : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(30, TimeUnit.SECONDS);
+        return output;
+    }
+
+    private static long rss(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** utime + stime of the process from /proc, in nanoseconds (clock ticks of 10 ms). */
+    private static long cpuNanos(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long benchCpu() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.chorus.launcher.bench;
+
+import dev.chorus.protocol.Signer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Many WebSocket subscribers on one selector thread: handshake, connection_established, a signed
+ * subscribe, then counting events and their latency. Frames are parsed in place from a per-socket
+ * buffer, so the load generator's cost per delivery stays far below the server's.
+ */
+final class SubscriberPool implements Runnable {
+    private final Selector selector;
+    private final String host;
+    private final int port;
+    private final String path;
+    private final String channel;
+    private final String key;
+    private final Signer signer;
+    private final Histogram latency = new Histogram();
+    final AtomicLong ready = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong received = new AtomicLong();
+    volatile long lastReceiveNanos;
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    private static final class Peer {
+        final SocketChannel socket;
+        ByteBuffer in = ByteBuffer.allocate(4096);
+        int state; // 0 handshake, 1 waiting established, 2 waiting subscribed, 3 receiving
+
+        Peer(SocketChannel socket) {
+            this.socket = socket;
+        }
+    }
+
+    SubscriberPool(String host, int port, String path, String channel, String key, String secret, String name)
+            throws IOException {
+        this.selector = Selector.open();
+        this.host = host;
+        this.port = port;
+        this.path = path;
+        this.channel = channel;
+        this.key = key;
+        this.signer = new Signer(secret);
+        this.thread = new Thread(this, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Opens one subscriber; called before {@link #start} or from any thread (registration is woken). */
+    void open(InetSocketAddress local) throws IOException {
+        SocketChannel socket = SocketChannel.open();
+        if (local != null) {
+            socket.bind(local);
+        }
+        socket.configureBlocking(true);
+        socket.connect(new InetSocketAddress(host, port));
+        socket.socket().setTcpNoDelay(true);
+        byte[] nonce = new byte[16];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        String request = "GET " + path + "/app/" + key + "?protocol=7&client=chorus-bench&version=1 HTTP/1.1\r\nHost: "
+                + host + ":" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        writeFully(socket, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+        socket.configureBlocking(false);
+        Peer peer = new Peer(socket);
+        selector.wakeup();
+        synchronized (this) {
+            socket.register(selector, SelectionKey.OP_READ, peer);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                synchronized (this) {
+                    // lets open() register between selects
+                }
+                selector.select(100);
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey selected = keys.next();
+                    keys.remove();
+                    Peer peer = (Peer) selected.attachment();
+                    try {
+                        read(peer);
+                    } catch (IOException e) {
+                        failed.incrementAndGet();
+                        selected.cancel();
+                        peer.socket.close();
+                    }
+                }
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void read(Peer peer) throws IOException {
+        int n = peer.socket.read(peer.in);
+        if (n < 0) {
+            throw new IOException("closed by server");
+        }
+        peer.in.flip();
+        try {
+            if (peer.state == 0) {
+                int end = indexOf(peer.in, "\r\n\r\n");
+                if (end < 0) {
+                    return;
+                }
+                String head = StandardCharsets.US_ASCII.decode(peer.in.slice(peer.in.position(), end)).toString();
+                if (!head.startsWith("HTTP/1.1 101")) {
+                    throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+                }
+                peer.in.position(peer.in.position() + end + 4);
+                peer.state = 1;
+            }
+            while (true) {
+                if (peer.in.remaining() < 2) {
+                    return;
+                }
+                int start = peer.in.position();
+                int b0 = peer.in.get(start) & 0xFF;
+                int b1 = peer.in.get(start + 1) & 0x7F;
+                int header = 2;
+                long length = b1;
+                if (b1 == 126) {
+                    if (peer.in.remaining() < 4) {
+                        return;
+                    }
+                    length = peer.in.getShort(start + 2) & 0xFFFF;
+                    header = 4;
+                } else if (b1 == 127) {
+                    if (peer.in.remaining() < 10) {
+                        return;
+                    }
+                    length = peer.in.getLong(start + 2);
+                    header = 10;
+                }
+                if (header + length > peer.in.capacity()) {
+                    ByteBuffer bigger = ByteBuffer.allocate((int) (header + length) * 2);
+                    bigger.put(peer.in);
+                    bigger.flip();
+                    peer.in = bigger;
+                    return;
+                }
+                if (peer.in.remaining() < header + length) {
+                    return;
+                }
+                int payloadStart = start + header;
+                frame(peer, b0 & 0x0F, payloadStart, (int) length);
+                peer.in.position(payloadStart + (int) length);
+            }
+        } finally {
+            peer.in.compact();
+        }
+    }
+
+    private void frame(Peer peer, int opcode, int offset, int length) throws IOException {
+        if (opcode == 9) {
+            byte[] payload = new byte[length];
+            peer.in.get(offset, payload);
+            send(peer.socket, 10, payload);
+            return;
+        }
+        if (opcode == 8) {
+            throw new IOException("server closed the socket");
+        }
+        if (opcode != 1) {
+            return;
+        }
+        if (peer.state == 3) {
+            long sent = timestamp(peer.in, offset, length);
+            if (sent > 0) {
+                long now = System.nanoTime();
+                latency.record((now - sent) / 1_000);
+                received.incrementAndGet();
+                lastReceiveNanos = now;
+            }
+            return;
+        }
+        String text = StandardCharsets.UTF_8.decode(peer.in.slice(offset, length)).toString();
+        if (peer.state == 1 && text.contains("pusher:connection_established")) {
+            int at = text.indexOf("socket_id");
+            int start = text.indexOf("\\\"", at + 10) + 2;
+            int end = text.indexOf("\\\"", start);
+            String socketId = text.substring(start, end);
+            String auth = key + ":" + signer.sign(socketId + ":" + channel);
+            send(peer.socket, 1, ("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\""
+                    + auth + "\"}}").getBytes(StandardCharsets.UTF_8));
+            peer.state = 2;
+        } else if (peer.state == 2 && text.contains("subscription_succeeded")) {
+            peer.state = 3;
+            ready.incrementAndGet();
+        } else if (text.contains("pusher:error")) {
+            throw new IOException("refused: " + text);
+        }
+    }
+
+    /** The {@code "t":<nanos>} the publisher put in the event, read without decoding the frame. */
+    private static long timestamp(ByteBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        for (int i = offset; i < end - 4; i++) {
+            if (buffer.get(i) == '"' && buffer.get(i + 1) == 't' && buffer.get(i + 2) == '"' && buffer.get(i + 3) == ':') {
+                long value = 0;
+                for (int j = i + 4; j < end; j++) {
+                    byte c = buffer.get(j);
+                    if (c < '0' || c > '9') {
+                        return value;
+                    }
+                    value = value * 10 + (c - '0');
+                }
+                return value;
+            }
+        }
+        return -1;
+    }
+
+    static void send(SocketChannel socket, int opcode, byte[] payload) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate(payload.length + 14);
+        frame.put((byte) (0x80 | opcode));
+        if (payload.length < 126) {
+            frame.put((byte) (0x80 | payload.length));
+        } else if (payload.length < 65536) {
+            frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
+        } else {
+            frame.put((byte) (0x80 | 127)).putLong(payload.length);
+        }
+        // A zero mask keeps the payload as is; servers must accept any mask value.
+        frame.putInt(0);
+        frame.put(payload);
+        frame.flip();
+        writeFully(socket, frame);
+    }
+
+    private static void writeFully(SocketChannel socket, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (socket.write(buffer) == 0) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static int indexOf(ByteBuffer buffer, String marker) {
+        byte[] m = marker.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = buffer.position(); i <= buffer.limit() - m.length; i++) {
+            for (int j = 0; j < m.length; j++) {
+                if (buffer.get(i + j) != m[j]) {
+                    continue outer;
+                }
+            }
+            return i - buffer.position();
+        }
+        return -1;
+    }
+
+    /** Stops the thread; the histogram may be read after this returns. */
+    Histogram stop() throws InterruptedException {
+        running = false;
+        selector.wakeup();
+        thread.join(5_000);
+        for (SelectionKey selected : selector.keys()) {
+            try {
+                selected.channel().close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        return latency;
+    }
+}
