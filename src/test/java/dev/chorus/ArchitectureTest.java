@@ -64,7 +64,7 @@ class ArchitectureTest {
 
     @Test
     void apiUsesBroadcastChannelsAndApps() {
-        onlyUses("api", "broadcast", "channel", "app", "protocol", "config");
+        onlyUses("api", "broadcast", "channel", "app", "protocol", "config", "server");
     }
 
     @Test

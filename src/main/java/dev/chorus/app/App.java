@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * @param maxMessageSize    largest inbound WebSocket message in bytes (close 1009 above it)
  * @param clientEventRate   client events per second per connection, {@code 0} for no limit
  * @param maxPendingFrames  outbound frames queued for one connection before it is closed with 4100
+ * @param cacheTtl          how long a cache channel keeps its last event, subscribers or not
+ * @param events            HTTP API limits on triggered events
  */
 public record App(
         String id,
@@ -30,7 +32,14 @@ public record App(
         ClientEventPolicy clientEvents,
         int clientEventRate,
         int maxPendingFrames,
-        int maxPresenceMembers) {
+        int maxPresenceMembers,
+        Duration cacheTtl,
+        EventLimits events) {
+
+    /** Pusher's HTTP API limits, per app. */
+    public record EventLimits(int maxChannels, int maxNameLength, int maxDataSize, int maxBatchSize) {
+        public static final EventLimits PUSHER = new EventLimits(100, 200, 10_240, 10);
+    }
 
     public App {
         allowedOrigins = List.copyOf(allowedOrigins);

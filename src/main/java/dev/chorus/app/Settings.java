@@ -11,6 +11,7 @@ import java.util.List;
  * @param hostname       public host name (Herd/Valet certificate lookup, printed client snippet)
  * @param maxRequestSize largest HTTP API request body in bytes
  * @param configFile     the file the settings came from, or null when none was read
+ * @param timestampTolerance how far an HTTP API request's {@code auth_timestamp} may be from now
  */
 public record Settings(
         String host,
@@ -20,6 +21,7 @@ public record Settings(
         boolean debug,
         int maxRequestSize,
         Path configFile,
+        java.time.Duration timestampTolerance,
         List<App> apps) {
 
     public Settings {

@@ -35,11 +35,13 @@ public final class SettingsLoader {
     public static final String ENV_CONFIG = "CHORUS_CONFIG";
     public static final String DEFAULT_CONFIG_FILE = "chorus.yaml";
 
-    private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size");
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size",
+            "timestamp_tolerance");
     private static final Set<String> APP_KEYS = Set.of("id", "key", "secret", "name", "enabled", "allowed_origins",
             "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
-            "max_presence_members");
+            "max_presence_members", "cache_ttl", "max_event_channels", "max_event_name_length", "max_event_data_size",
+            "max_batch_size");
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
 
@@ -94,6 +96,8 @@ public final class SettingsLoader {
         int maxRequestSize = integer("max_request_size",
                 first(env.get("REVERB_MAX_REQUEST_SIZE"), text(server, "max_request_size"), "10000"), 1, Integer.MAX_VALUE);
 
+        int tolerance = integer("timestamp_tolerance", first(text(server, "timestamp_tolerance"), "600"), 1, 86_400);
+
         List<App> apps = new ArrayList<>();
         JsonNode appNodes = root == null ? null : root.get("apps");
         if (appNodes != null && !appNodes.isNull() && !appNodes.isArray()) {
@@ -119,7 +123,7 @@ public final class SettingsLoader {
                 throw ConfigurationException.bad("apps[].key", app.key(), "app keys must be unique");
             }
         }
-        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, apps);
+        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), apps);
     }
 
     private App app(int index, ObjectNode node, Map<String, String> appEnv) {
@@ -151,6 +155,12 @@ public final class SettingsLoader {
         int rate = integer(at + "client_event_rate_limit", first(text(node, "client_event_rate_limit"), "10"), 0, 1_000_000);
         int pending = integer(at + "max_pending_messages", first(text(node, "max_pending_messages"), "1000"), 1, 1_000_000);
         int presenceMembers = integer(at + "max_presence_members", first(text(node, "max_presence_members"), "100"), 1, 1_000_000);
+        int cacheTtl = integer(at + "cache_ttl", first(text(node, "cache_ttl"), "1800"), 1, 30 * 86_400);
+        App.EventLimits limits = new App.EventLimits(
+                integer(at + "max_event_channels", first(text(node, "max_event_channels"), "100"), 1, 10_000),
+                integer(at + "max_event_name_length", first(text(node, "max_event_name_length"), "200"), 1, 10_000),
+                integer(at + "max_event_data_size", first(text(node, "max_event_data_size"), "10240"), 1, 16 * 1024 * 1024),
+                integer(at + "max_batch_size", first(text(node, "max_batch_size"), "10"), 1, 10_000));
         credential(at + "id", id);
         credential(at + "key", key);
         if (secret.isBlank()) {
@@ -158,7 +168,7 @@ public final class SettingsLoader {
         }
         return new App(id, key, secret, name, enabled, origins, allowMissingOrigin, activityTimeout,
                 Duration.ofSeconds(pingInterval), Duration.ofSeconds(pongTimeout), maxConnections, maxMessageSize,
-                clientEvents, rate, pending, presenceMembers);
+                clientEvents, rate, pending, presenceMembers, Duration.ofSeconds(cacheTtl), limits);
     }
 
     private static JsonNode readYaml(Path file) {

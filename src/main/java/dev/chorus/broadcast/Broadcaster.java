@@ -4,6 +4,7 @@ import dev.chorus.app.App;
 import dev.chorus.channel.Channel;
 import dev.chorus.channel.ChannelRegistry;
 import dev.chorus.channel.Subscriber;
+import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Frames;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,11 +29,29 @@ public final class Broadcaster {
      * @return the number of local recipients
      */
     public int publish(App app, String channel, String event, String data, String exceptSocketId) {
-        Channel target = channels(app).find(channel);
+        return publishFrame(app, channel, Frames.event(event, channel, data), exceptSocketId);
+    }
+
+    /**
+     * Publishes an encoded event frame (server or client event) to a channel by name: kept as the
+     * channel's last event when it is a cache channel, then delivered to the local subscribers.
+     * Internal frames (member_added, ...) go through {@link #deliver} instead and are never cached.
+     */
+    public int publishFrame(App app, String channel, String frame, String exceptSocketId) {
+        ChannelRegistry registry = channels(app);
+        if (ChannelKind.of(channel).cached()) {
+            registry.cache(channel, frame, app.cacheTtl().toNanos(), System.nanoTime());
+        }
+        Channel target = registry.find(channel);
         if (target == null) {
             return 0;
         }
-        return deliver(target, Frames.event(event, channel, data), exceptSocketId);
+        return deliver(target, frame, exceptSocketId);
+    }
+
+    /** Drops expired cache entries of every app. */
+    public void expireCaches(long nowNanos) {
+        registries.values().forEach(registry -> registry.expireCache(nowNanos));
     }
 
     /** Delivers an already encoded frame to every subscriber of the channel except one. */

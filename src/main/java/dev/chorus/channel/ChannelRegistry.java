@@ -12,6 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ChannelRegistry {
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+    /**
+     * Cache channels' last events, kept apart from the channels themselves: an event is cached even
+     * when nobody is subscribed, and survives the channel emptying, until it expires.
+     */
+    private final ConcurrentHashMap<String, CachedEvent> cache = new ConcurrentHashMap<>();
+
+    /** The last event of a cache channel, as the complete frame subscribers get. */
+    public record CachedEvent(String frame, long expiresAtNanos) {
+    }
 
     /** What a subscribe did, for the caller to tell the subscriber and the other members. */
     public record Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
@@ -62,6 +71,29 @@ public final class ChannelRegistry {
             return target;
         });
         return result[0];
+    }
+
+    /** Keeps {@code frame} as the channel's last event for {@code ttlNanos}. */
+    public void cache(String channel, String frame, long ttlNanos, long nowNanos) {
+        cache.put(channel, new CachedEvent(frame, nowNanos + ttlNanos));
+    }
+
+    /** The channel's cached frame, or null when there is none or it expired. */
+    public String cached(String channel, long nowNanos) {
+        CachedEvent event = cache.get(channel);
+        if (event == null) {
+            return null;
+        }
+        if (nowNanos - event.expiresAtNanos() >= 0) {
+            cache.remove(channel, event);
+            return null;
+        }
+        return event.frame();
+    }
+
+    /** Drops expired cache entries, so channels nobody reads again do not hold memory forever. */
+    public void expireCache(long nowNanos) {
+        cache.values().removeIf(event -> nowNanos - event.expiresAtNanos() >= 0);
     }
 
     /** Removes the subscriber (and its member); deletes the channel when it was the last. Null if not subscribed. */

@@ -35,6 +35,7 @@ public class Chorus {
     private Broadcaster broadcaster;
     private PusherServer server;
     private ScheduledExecutorService timer;
+    private long ticks;
 
     @PostConstruct
     void start() {
@@ -62,7 +63,11 @@ public class Chorus {
 
     private void checkLiveness() {
         try {
-            server.checkLiveness(System.nanoTime());
+            long now = System.nanoTime();
+            server.checkLiveness(now);
+            if (++ticks % 60 == 0) {
+                broadcaster.expireCaches(now);
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "Liveness check failed", e);
         }

@@ -14,6 +14,7 @@ public enum PusherError {
     ORIGIN_NOT_ALLOWED(4009, "Origin not allowed"),
     UNAUTHORIZED(4009, "Connection is unauthorized"),
     NOT_A_MEMBER(4009, "The client is not a member of the specified channel."),
+    TERMINATED(4009, "Connection terminated by the server"),
     OVER_CAPACITY(4100, "Over capacity"),
     INVALID_FORMAT(4200, "Invalid message format"),
     SERVER_RESTARTING(4200, "Server is restarting, please reconnect"),

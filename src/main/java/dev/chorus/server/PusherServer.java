@@ -218,6 +218,10 @@ public final class PusherServer {
             }
         }
         connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? result.presenceData() : "{}"));
+        if (kind.cached()) {
+            String cached = registry.cached(channel, System.nanoTime());
+            connection.send(cached != null ? cached : Frames.cacheMiss(channel));
+        }
         if (result.firstForUser()) {
             broadcaster.deliver(result.channel(), Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()),
                     connection.socketId());
@@ -300,13 +304,10 @@ public final class PusherServer {
             connection.send(PusherError.RATE_LIMITED.frame());
             return;
         }
-        Channel target = broadcaster.channels(app).find(channel);
-        if (target == null) {
-            return;
-        }
         String userIdJson = member != null && member != Connection.NOT_PRESENCE ? member.userIdJson() : null;
         String dataJson = frame.data() == null ? "null" : Json.write(frame.data());
-        broadcaster.deliver(target, Frames.clientEvent(frame.event(), channel, dataJson, userIdJson), connection.socketId());
+        broadcaster.publishFrame(app, channel, Frames.clientEvent(frame.event(), channel, dataJson, userIdJson),
+                connection.socketId());
     }
 
     private void signin(Connection connection, InboundFrame frame) throws MalformedFrameException {
@@ -438,6 +439,31 @@ public final class PusherServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Closes every connection of a user on this node: signed in as that id, or a presence member with
+     * it. 4009 keeps clients from reconnecting straight back.
+     * @return how many were closed
+     */
+    public int terminateUser(App app, String userId) {
+        int closed = 0;
+        for (Connection connection : connections(app)) {
+            boolean match = userId.equals(connection.userId());
+            if (!match) {
+                for (Member member : connection.subscriptions().values()) {
+                    if (member != Connection.NOT_PRESENCE && userId.equals(member.userKey())) {
+                        match = true;
+                        break;
+                    }
+                }
+            }
+            if (match) {
+                terminate(connection, PusherError.TERMINATED, true);
+                closed++;
+            }
+        }
+        return closed;
     }
 
     public int connectionCount() {

@@ -107,4 +107,14 @@ class ChannelRegistryTest {
         assertNull(registry.find("presence-hot"));
         assertEquals(0, registry.size());
     }
+
+    @Test
+    void cachedEventOutlivesItsSubscribersUntilItExpires() {
+        registry.cache("cache-a", "frame-1", 1_000, 0);
+        assertEquals("frame-1", registry.cached("cache-a", 999));
+        assertNull(registry.cached("cache-a", 1_000));
+        registry.cache("cache-b", "frame-2", 1_000, 0);
+        registry.expireCache(5_000);
+        assertNull(registry.cached("cache-b", 0), "swept");
+    }
 }

@@ -1,0 +1,323 @@
+package dev.chorus.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.app.App;
+import dev.chorus.channel.Channel;
+import dev.chorus.channel.ChannelRegistry;
+import dev.chorus.channel.Member;
+import dev.chorus.config.Chorus;
+import dev.chorus.protocol.ChannelKind;
+import dev.chorus.protocol.Json;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The Pusher HTTP API under {@code [/{path}]/apps/{appId}}. Every request was authenticated by
+ * {@link SignedRequestFilter} before it gets here. Answers are JSON; refusals are {@link ApiException}s
+ * naming the field and the limit.
+ */
+@ApplicationScoped
+@Path("apps/{appId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class AppsResource {
+    private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
+
+    @Inject
+    Chorus chorus;
+
+    /** One validated event of a trigger or a batch. */
+    private record EventRequest(String name, String data, List<String> channels, String socketId, List<String> info) {
+    }
+
+    @POST
+    @Path("events")
+    public String trigger(@PathParam("appId") String appId, byte[] body) {
+        App app = app(appId);
+        EventRequest event = event(app, parse(body), false);
+        publish(app, event);
+        if (event.info().isEmpty()) {
+            return "{}";
+        }
+        ObjectNode channels = Json.MAPPER.createObjectNode();
+        for (String channel : event.channels()) {
+            channels.set(channel, info(app, channel, event.info(), false));
+        }
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        response.set("channels", channels);
+        return Json.write(response);
+    }
+
+    @POST
+    @Path("batch_events")
+    public String batch(@PathParam("appId") String appId, byte[] body) {
+        App app = app(appId);
+        JsonNode root = parse(body);
+        JsonNode items = root.get("batch");
+        if (items == null || !items.isArray()) {
+            throw ApiException.badRequest("batch is required: a list of events");
+        }
+        if (items.size() > app.events().maxBatchSize()) {
+            throw ApiException.badRequest("batch has " + items.size() + " events; the limit is " + app.events().maxBatchSize());
+        }
+        // Validate everything first: a batch is published whole or not at all.
+        List<EventRequest> events = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                events.add(event(app, items.get(i), true));
+            } catch (ApiException e) {
+                throw new ApiException(e.status(), "batch[" + i + "]: " + e.getMessage());
+            }
+        }
+        events.forEach(event -> publish(app, event));
+        ArrayNode results = Json.MAPPER.createArrayNode();
+        for (EventRequest event : events) {
+            results.add(event.info().isEmpty() ? Json.MAPPER.createObjectNode()
+                    : info(app, event.channels().get(0), event.info(), false));
+        }
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        response.set("batch", results);
+        return Json.write(response);
+    }
+
+    @GET
+    @Path("channels")
+    public String channels(@PathParam("appId") String appId, @QueryParam("filter_by_prefix") String prefix,
+                           @QueryParam("info") String info) {
+        App app = app(appId);
+        List<String> attributes = SignedRequestFilter.split(info);
+        for (String attribute : attributes) {
+            if (!attribute.equals("user_count") && !attribute.equals("subscription_count")) {
+                throw ApiException.badRequest("info may hold user_count and subscription_count; got '" + attribute + "'");
+            }
+        }
+        if (attributes.contains("user_count") && (prefix == null || !prefix.startsWith("presence-"))) {
+            throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
+        }
+        ObjectNode channels = Json.MAPPER.createObjectNode();
+        for (Channel channel : chorus.broadcaster().channels(app).channels()) {
+            if (channel.kind() == ChannelKind.SERVER_TO_USER || channel.isEmpty()
+                    || (prefix != null && !channel.name().startsWith(prefix))) {
+                continue;
+            }
+            channels.set(channel.name(), info(app, channel.name(), attributes, false));
+        }
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        response.set("channels", channels);
+        return Json.write(response);
+    }
+
+    @GET
+    @Path("channels/{channel}")
+    public String channel(@PathParam("appId") String appId, @PathParam("channel") String channel,
+                          @QueryParam("info") String info) {
+        App app = app(appId);
+        validChannel(channel, "channel");
+        List<String> attributes = SignedRequestFilter.split(info);
+        for (String attribute : attributes) {
+            if (!List.of("user_count", "subscription_count", "cache").contains(attribute)) {
+                throw ApiException.badRequest("info may hold user_count, subscription_count and cache; got '" + attribute + "'");
+            }
+        }
+        ChannelKind kind = ChannelKind.of(channel);
+        if (attributes.contains("user_count") && !kind.presence()) {
+            throw ApiException.badRequest("info=user_count is only for presence channels");
+        }
+        if (attributes.contains("cache") && !kind.cached()) {
+            throw ApiException.badRequest("info=cache is only for cache channels");
+        }
+        return Json.write(info(app, channel, attributes, true));
+    }
+
+    @GET
+    @Path("channels/{channel}/users")
+    public String users(@PathParam("appId") String appId, @PathParam("channel") String channel) {
+        App app = app(appId);
+        validChannel(channel, "channel");
+        if (!ChannelKind.of(channel).presence()) {
+            throw ApiException.badRequest("users are only listed for presence channels");
+        }
+        ArrayNode users = Json.MAPPER.createArrayNode();
+        Channel found = chorus.broadcaster().channels(app).find(channel);
+        if (found != null) {
+            for (Member member : found.members()) {
+                users.addObject().put("id", member.userKey());
+            }
+        }
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        response.set("users", users);
+        return Json.write(response);
+    }
+
+    @POST
+    @Path("users/{userId}/terminate_connections")
+    public String terminate(@PathParam("appId") String appId, @PathParam("userId") String userId) {
+        App app = app(appId);
+        if (userId.isBlank()) {
+            throw ApiException.badRequest("user id is required");
+        }
+        chorus.server().terminateUser(app, userId);
+        return "{}";
+    }
+
+    @GET
+    @Path("connections")
+    public String connections(@PathParam("appId") String appId) {
+        App app = app(appId);
+        return "{\"connections\":" + chorus.server().connections(app).size() + "}";
+    }
+
+    private App app(String appId) {
+        App app = chorus.apps().byId(appId);
+        if (app == null) {
+            throw new ApiException(404, "No app with id '" + appId + "'");
+        }
+        return app;
+    }
+
+    private void publish(App app, EventRequest event) {
+        for (String channel : event.channels()) {
+            chorus.broadcaster().publish(app, channel, event.name(), event.data(), event.socketId());
+        }
+    }
+
+    private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied) {
+        ChannelRegistry registry = chorus.broadcaster().channels(app);
+        Channel channel = registry.find(name);
+        ChannelKind kind = ChannelKind.of(name);
+        ObjectNode info = Json.MAPPER.createObjectNode();
+        if (withOccupied) {
+            info.put("occupied", channel != null && !channel.isEmpty());
+        }
+        if (attributes.contains("user_count") && kind.presence()) {
+            info.put("user_count", channel == null ? 0 : channel.userCount());
+        }
+        if (attributes.contains("subscription_count")) {
+            info.put("subscription_count", channel == null ? 0 : channel.subscriptionCount());
+        }
+        if (attributes.contains("cache") && kind.cached()) {
+            String cached = registry.cached(name, System.nanoTime());
+            if (cached != null) {
+                try {
+                    info.set("cache", Json.MAPPER.readTree(cached));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("cached frame is not JSON", e);
+                }
+            }
+        }
+        return info;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("The body must be a JSON object");
+        }
+        try {
+            JsonNode root = Json.MAPPER.readTree(body);
+            if (root == null || !root.isObject()) {
+                throw ApiException.badRequest("The body must be a JSON object");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("The body is not valid JSON");
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("The body could not be read");
+        }
+    }
+
+    private static EventRequest event(App app, JsonNode node, boolean batchItem) {
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("each event must be a JSON object");
+        }
+        App.EventLimits limits = app.events();
+        String name = text(node, "name");
+        if (name == null || name.isEmpty()) {
+            throw ApiException.badRequest("name is required (a string)");
+        }
+        if (name.length() > limits.maxNameLength()) {
+            throw new ApiException(413, "name is " + name.length() + " characters; the limit is " + limits.maxNameLength());
+        }
+        String data = text(node, "data");
+        if (data == null) {
+            throw ApiException.badRequest("data is required (a string; encode objects as JSON text)");
+        }
+        int size = data.getBytes(StandardCharsets.UTF_8).length;
+        if (size > limits.maxDataSize()) {
+            throw new ApiException(413, "data is " + size + " bytes; the limit is " + limits.maxDataSize());
+        }
+        List<String> channels = new ArrayList<>();
+        JsonNode single = node.get("channel");
+        JsonNode many = node.get("channels");
+        if (single != null && !single.isNull()) {
+            if (!single.isTextual()) {
+                throw ApiException.badRequest("channel must be a string");
+            }
+            channels.add(single.textValue());
+        }
+        if (many != null && !many.isNull()) {
+            if (batchItem) {
+                throw ApiException.badRequest("a batch event takes one channel, not channels");
+            }
+            if (!many.isArray()) {
+                throw ApiException.badRequest("channels must be a list of strings");
+            }
+            for (JsonNode channel : many) {
+                if (!channel.isTextual()) {
+                    throw ApiException.badRequest("channels must be a list of strings");
+                }
+                channels.add(channel.textValue());
+            }
+        }
+        if (channels.isEmpty()) {
+            throw ApiException.badRequest("channel or channels is required");
+        }
+        if (channels.size() > limits.maxChannels()) {
+            throw ApiException.badRequest("channels has " + channels.size() + " entries; the limit is " + limits.maxChannels());
+        }
+        for (String channel : channels) {
+            validChannel(channel, "channels");
+        }
+        String socketId = text(node, "socket_id");
+        if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
+            throw ApiException.badRequest("socket_id must look like 123.456");
+        }
+        List<String> info = SignedRequestFilter.split(text(node, "info"));
+        for (String attribute : info) {
+            if (!attribute.equals("user_count") && !attribute.equals("subscription_count")) {
+                throw ApiException.badRequest("info may hold user_count and subscription_count; got '" + attribute + "'");
+            }
+        }
+        return new EventRequest(name, data, List.copyOf(channels), socketId, info);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ApiException.badRequest(field + " must be a string");
+        }
+        return value.textValue();
+    }
+
+    private static void validChannel(String channel, String field) {
+        if (!ChannelKind.isValidName(channel)) {
+            throw ApiException.badRequest(field + ": '" + (channel.length() > 200 ? channel.substring(0, 200) + "..." : channel)
+                    + "' is not a valid channel name (1-164 of A-Z a-z 0-9 _ - = @ , . ;)");
+        }
+    }
+}
