@@ -51,6 +51,8 @@ final class Usage {
             RSS and heap per connection through /proc and jcmd.
 
             Options:
+              --scenario NAME      fanout (client events to N subscribers, default) or trigger (signed
+                                   HTTP triggers as fast as --connections keep-alive clients go)
               --subscribers N      Subscribers to hold (default 1000)
               --rate N             Events per second (default 100)
               --duration S         Seconds of publishing (default 10)
@@ -62,6 +64,9 @@ final class Usage {
                                    must be allowed from members, without a rate limit
               --channel NAME       Private channel to use (default private-bench)
               --pid PID            That server's process id, to read its CPU and memory
+              --app-id ID          Its app id, for the trigger scenario (default 1)
+              --connections N      HTTP clients of the trigger scenario (default 4)
+              --warmup S           Seconds of triggers before measuring, for the JIT (default 5)
             """;
 
     private Usage() {

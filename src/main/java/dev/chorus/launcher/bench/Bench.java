@@ -68,6 +68,14 @@ public final class Bench {
             pid = spawned.pid();
         }
         try {
+            String scenario = option("scenario", "fanout");
+            if (scenario.equals("trigger")) {
+                return measureTriggers(host, port, path, option("app-id", "1"), key, secret, channel, subscribers, seconds,
+                        intOption("connections", 4), pid);
+            }
+            if (!scenario.equals("fanout")) {
+                throw new IllegalArgumentException("--scenario must be fanout or trigger");
+            }
             return measure(host, port, path, key, secret, channel, subscribers, rate, seconds, payload, pid);
         } finally {
             if (spawned != null) {
@@ -166,6 +174,107 @@ public final class Bench {
         double benchSeconds = (benchCpuAfter - benchCpuBefore) / 1e9;
         out.printf("  bench CPU: %.2f s = %.2f us per delivery%n", benchSeconds, delivered == 0 ? 0 : benchSeconds * 1e6 / delivered);
         return delivered == expected ? 0 : 3;
+    }
+
+    /**
+     * Signed HTTP triggers as fast as {@code connections} keep-alive clients can send them, to a channel
+     * with {@code subscribers} subscribers: triggers per second, request latency, server CPU per trigger.
+     */
+    private int measureTriggers(String host, int port, String path, String appId, String key, String secret,
+                                String channel, int subscribers, int seconds, int connections, long pid) throws Exception {
+        out.printf("Chorus bench: signed HTTP triggers, %d keep-alive connections, %d subscribers, %d s, server %s:%d%s%n",
+                connections, subscribers, seconds, host, port, pid > 0 ? " (pid " + pid + ")" : "");
+        SubscriberPool pool = new SubscriberPool(host, port, path, channel, key, secret, "bench-subscribers");
+        pool.start();
+        for (int i = 0; i < subscribers; i++) {
+            pool.open(null);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (pool.ready.get() + pool.failed.get() < subscribers && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        out.printf("  subscribed %d (failed %d)%n", pool.ready.get(), pool.failed.get());
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        Signer signer = new Signer(secret);
+        String eventsPath = "/apps/" + appId + "/events";
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+        Histogram[] latencies = new Histogram[connections];
+        long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(intOption("warmup", 5));
+        long[] window = new long[2];
+        Thread[] workers = new Thread[connections];
+        long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
+        for (int w = 0; w < connections; w++) {
+            Histogram histogram = new Histogram();
+            latencies[w] = histogram;
+            workers[w] = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    String body = "{\"name\":\"bench\",\"channel\":\"" + channel + "\",\"data\":\"{\\\"t\\\":" + System.nanoTime() + "}\"}";
+                    String query = "auth_key=" + key + "&auth_timestamp=" + System.currentTimeMillis() / 1000
+                            + "&auth_version=1.0&body_md5="
+                            + dev.chorus.protocol.HttpSignature.md5Hex(body.getBytes(StandardCharsets.UTF_8));
+                    String signature = signer.sign("POST\n" + eventsPath + "\n" + query);
+                    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                    "http://" + host + ":" + port + path + eventsPath + "?" + query + "&auth_signature=" + signature))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+                    long start = System.nanoTime();
+                    try {
+                        int status = client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                        if (status != 200) {
+                            failures.incrementAndGet();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        failures.incrementAndGet();
+                    }
+                    long now = System.nanoTime();
+                    if (now > warmupEnd) {
+                        histogram.record((now - start) / 1_000);
+                        sent.incrementAndGet();
+                    }
+                }
+            }, "bench-trigger-" + w);
+            workers[w].start();
+        }
+        while (System.nanoTime() < warmupEnd) {
+            Thread.sleep(5);
+        }
+        long cpuBefore = cpuNanos(pid);
+        long benchCpuBefore = benchCpu();
+        long receivedBefore = pool.received.get();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        long cpuAfter = cpuNanos(pid);
+        long benchCpuAfter = benchCpu();
+        Thread.sleep(500);
+        long delivered = pool.received.get() - receivedBefore;
+        pool.stop();
+        Histogram all = new Histogram();
+        long total = 0;
+        for (Histogram histogram : latencies) {
+            total += histogram.total();
+        }
+        out.printf("  triggers: %d in %d s = %.0f/s (%d failed after warm-up)%n", sent.get(), seconds,
+                sent.get() / (double) seconds, failures.get());
+        double p50 = 0;
+        double p99 = 0;
+        for (Histogram histogram : latencies) {
+            p50 = Math.max(p50, histogram.percentile(50) / 1000.0);
+            p99 = Math.max(p99, histogram.percentile(99) / 1000.0);
+        }
+        out.printf("  request latency (worst connection): p50 %.2f ms, p99 %.2f ms%n", p50, p99);
+        if (subscribers > 0) {
+            out.printf("  deliveries: %d = %.0f/s%n", delivered, delivered / (double) seconds);
+        }
+        if (cpuBefore >= 0 && cpuAfter >= 0 && sent.get() > 0) {
+            double cpuSeconds = (cpuAfter - cpuBefore) / 1e9;
+            out.printf("  server CPU: %.2f s = %.1f us per trigger (%.0f %% of one core)%n", cpuSeconds,
+                    cpuSeconds * 1e6 / sent.get(), 100 * cpuSeconds / seconds);
+        }
+        out.printf("  bench CPU: %.2f s%n", (benchCpuAfter - benchCpuBefore) / 1e9);
+        return failures.get() == 0 ? 0 : 3;
     }
 
     private static SocketChannel openPublisher(String host, int port, String path, String key, String secret,

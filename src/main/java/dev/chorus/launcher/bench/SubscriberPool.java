@@ -185,13 +185,17 @@ final class SubscriberPool implements Runnable {
             return;
         }
         if (peer.state == 3) {
+            // {"event":"pusher... is protocol traffic (pings), not a delivery.
+            if (length > 16 && peer.in.get(offset + 10) == 'p' && peer.in.get(offset + 15) == 'r') {
+                return;
+            }
+            long now = System.nanoTime();
             long sent = timestamp(peer.in, offset, length);
             if (sent > 0) {
-                long now = System.nanoTime();
                 latency.record((now - sent) / 1_000);
-                received.incrementAndGet();
-                lastReceiveNanos = now;
             }
+            received.incrementAndGet();
+            lastReceiveNanos = now;
             return;
         }
         String text = StandardCharsets.UTF_8.decode(peer.in.slice(offset, length)).toString();
@@ -212,13 +216,20 @@ final class SubscriberPool implements Runnable {
         }
     }
 
-    /** The {@code "t":<nanos>} the publisher put in the event, read without decoding the frame. */
+    /**
+     * The {@code "t":<nanos>} the publisher put in the event, read without decoding the frame; also
+     * found JSON-escaped ({@code \"t\":}) inside a server event's string data.
+     */
     private static long timestamp(ByteBuffer buffer, int offset, int length) {
         int end = offset + length;
         for (int i = offset; i < end - 4; i++) {
-            if (buffer.get(i) == '"' && buffer.get(i + 1) == 't' && buffer.get(i + 2) == '"' && buffer.get(i + 3) == ':') {
+            if (buffer.get(i) != '"' || buffer.get(i + 1) != 't') {
+                continue;
+            }
+            int colon = buffer.get(i + 2) == '"' ? i + 3 : buffer.get(i + 2) == '\\' && buffer.get(i + 3) == '"' ? i + 4 : -1;
+            if (colon > 0 && colon < end && buffer.get(colon) == ':') {
                 long value = 0;
-                for (int j = i + 4; j < end; j++) {
+                for (int j = colon + 1; j < end; j++) {
                     byte c = buffer.get(j);
                     if (c < '0' || c > '9') {
                         return value;
