@@ -49,7 +49,13 @@ class ArchitectureTest {
 
     @Test
     void broadcastKnowsNoSocketsAndNoServer() {
-        onlyUses("broadcast", "channel", "app", "protocol");
+        onlyUses("broadcast", "channel", "app", "protocol", "relay");
+    }
+
+    @Test
+    void relayNeverKnowsChannelsOrSockets() {
+        // relay.redis reads its Scaling settings from app; nothing else.
+        onlyUses("relay", "protocol", "app");
     }
 
     @Test

@@ -169,7 +169,7 @@ public class AppsResource {
         if (userId.isBlank()) {
             throw ApiException.badRequest("user id is required");
         }
-        chorus.server().terminateUser(app, userId);
+        chorus.terminateUser(app, userId);
         return "{}";
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
  * @param maxRequestSize largest HTTP API request body in bytes
  * @param configFile     the file the settings came from, or null when none was read
  * @param timestampTolerance how far an HTTP API request's {@code auth_timestamp} may be from now
+ * @param scaling        Redis scaling, {@link Scaling#DISABLED} for one node
  */
 public record Settings(
         String host,
@@ -22,6 +23,7 @@ public record Settings(
         int maxRequestSize,
         Path configFile,
         java.time.Duration timestampTolerance,
+        Scaling scaling,
         List<App> apps) {
 
     public Settings {

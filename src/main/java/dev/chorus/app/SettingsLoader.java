@@ -37,6 +37,8 @@ public final class SettingsLoader {
 
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size",
             "timestamp_tolerance");
+    private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
+            "password", "database", "node_timeout");
     private static final Set<String> APP_KEYS = Set.of("id", "key", "secret", "name", "enabled", "allowed_origins",
             "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
@@ -80,8 +82,8 @@ public final class SettingsLoader {
             Iterator<String> keys = root.fieldNames();
             while (keys.hasNext()) {
                 String key = keys.next();
-                if (!key.equals("server") && !key.equals("apps")) {
-                    throw ConfigurationException.bad(key, "(section)", "unknown section; allowed: server, apps");
+                if (!key.equals("server") && !key.equals("apps") && !key.equals("scaling")) {
+                    throw ConfigurationException.bad(key, "(section)", "unknown section; allowed: server, scaling, apps");
                 }
             }
         }
@@ -97,6 +99,8 @@ public final class SettingsLoader {
                 first(env.get("REVERB_MAX_REQUEST_SIZE"), text(server, "max_request_size"), "10000"), 1, Integer.MAX_VALUE);
 
         int tolerance = integer("timestamp_tolerance", first(text(server, "timestamp_tolerance"), "600"), 1, 86_400);
+
+        Scaling scaling = scaling(object(root, "scaling", "scaling"));
 
         List<App> apps = new ArrayList<>();
         JsonNode appNodes = root == null ? null : root.get("apps");
@@ -123,7 +127,58 @@ public final class SettingsLoader {
                 throw ConfigurationException.bad("apps[].key", app.key(), "app keys must be unique");
             }
         }
-        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), apps);
+        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, apps);
+    }
+
+    private Scaling scaling(ObjectNode node) {
+        checkKeys(node, "scaling", SCALING_KEYS);
+        boolean enabled = bool("scaling.enabled (REVERB_SCALING_ENABLED)",
+                first(env.get("REVERB_SCALING_ENABLED"), text(node, "enabled"), "false"));
+        String prefix = first(env.get("REVERB_SCALING_CHANNEL"), text(node, "channel"), "chorus");
+        if (!CREDENTIAL.matcher(prefix).matches()) {
+            throw ConfigurationException.bad("scaling.channel (REVERB_SCALING_CHANNEL)", prefix,
+                    "1-128 characters of letters, digits, '-', '_', '.'");
+        }
+        int nodeTimeout = integer("scaling.node_timeout", first(text(node, "node_timeout"), "30"), 3, 3600);
+        if (!enabled) {
+            // A Laravel .env carries REDIS_* for other uses: only a node that scales needs them right.
+            return Scaling.DISABLED;
+        }
+        String url = first(env.get("REDIS_URL"), text(node, "url"));
+        String host = first(env.get("REDIS_HOST"), text(node, "host"), "127.0.0.1");
+        int port = integer("scaling.port (REDIS_PORT)", first(env.get("REDIS_PORT"), text(node, "port"), "6379"), 1, 65535);
+        String username = first(env.get("REDIS_USERNAME"), text(node, "username"));
+        String password = first(env.get("REDIS_PASSWORD"), text(node, "password"));
+        int database = integer("scaling.database (REDIS_DB)", first(env.get("REDIS_DB"), text(node, "database"), "0"), 0, 1_000_000);
+        boolean tls = false;
+        if (url != null) {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(url.trim());
+            } catch (IllegalArgumentException e) {
+                throw ConfigurationException.bad("scaling.url (REDIS_URL)", url, "redis://[user:password@]host[:port][/db] or rediss://...");
+            }
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss")) || uri.getHost() == null) {
+                throw ConfigurationException.bad("scaling.url (REDIS_URL)", url, "redis://[user:password@]host[:port][/db] or rediss://...");
+            }
+            tls = scheme.equals("rediss");
+            host = uri.getHost();
+            port = uri.getPort() > 0 ? uri.getPort() : 6379;
+            if (uri.getRawUserInfo() != null) {
+                String[] parts = uri.getRawUserInfo().split(":", 2);
+                String user = java.net.URLDecoder.decode(parts[0], java.nio.charset.StandardCharsets.UTF_8);
+                username = user.isEmpty() ? null : user;
+                password = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : password;
+            }
+            String path = uri.getPath();
+            if (path != null && path.length() > 1) {
+                database = integer("scaling.url (REDIS_URL) database", path.substring(1), 0, 1_000_000);
+            }
+        } else if (host.contains("://") || host.contains("/")) {
+            throw ConfigurationException.bad("scaling.host (REDIS_HOST)", host, "a host name or address; put URLs in REDIS_URL");
+        }
+        return new Scaling(enabled, prefix, host, port, tls, username, password, database, Duration.ofSeconds(nodeTimeout));
     }
 
     private App app(int index, ObjectNode node, Map<String, String> appEnv) {

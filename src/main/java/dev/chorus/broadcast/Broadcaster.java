@@ -6,6 +6,8 @@ import dev.chorus.channel.ChannelRegistry;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Frames;
+import dev.chorus.relay.Envelope;
+import dev.chorus.relay.Relay;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,6 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Broadcaster {
     private final Map<String, ChannelRegistry> registries = new ConcurrentHashMap<>();
+    private final Relay relay;
+
+    /** @param relay where every published event also goes, for the other nodes */
+    public Broadcaster(Relay relay) {
+        this.relay = relay;
+    }
 
     /** The channels of an app; created on first use. */
     public ChannelRegistry channels(App app) {
@@ -38,6 +46,17 @@ public final class Broadcaster {
      * Internal frames (member_added, ...) go through {@link #deliver} instead and are never cached.
      */
     public int publishFrame(App app, String channel, String frame, String exceptSocketId) {
+        // Local sockets first: they never wait for Redis, and still get events while it is down.
+        int delivered = receive(app, channel, frame, exceptSocketId);
+        relay.publish(Envelope.event(relay.nodeId(), app.id(), channel, frame, exceptSocketId));
+        return delivered;
+    }
+
+    /**
+     * An event frame for this node's sockets only: what {@link #publishFrame} does locally, and what a
+     * relayed event from another node does here. The excluded socket may live on any node.
+     */
+    public int receive(App app, String channel, String frame, String exceptSocketId) {
         ChannelRegistry registry = channels(app);
         if (ChannelKind.of(channel).cached()) {
             registry.cache(channel, frame, app.cacheTtl().toNanos(), System.nanoTime());

@@ -1,5 +1,6 @@
 package dev.chorus.config;
 
+import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.Settings;
@@ -8,6 +9,11 @@ import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.PusherError;
+import dev.chorus.relay.Envelope;
+import dev.chorus.relay.LocalRelay;
+import dev.chorus.relay.Relay;
+import dev.chorus.relay.redis.RedisRelay;
+import java.security.SecureRandom;
 import dev.chorus.server.PusherServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -34,6 +40,7 @@ public class Chorus {
     private AppRegistry apps;
     private Broadcaster broadcaster;
     private PusherServer server;
+    private Relay relay;
     private ScheduledExecutorService timer;
     private long ticks;
 
@@ -45,8 +52,11 @@ public class Chorus {
                     + "REVERB_APP_KEY and REVERB_APP_SECRET");
         }
         apps = new StaticAppRegistry(settings.apps());
-        broadcaster = new Broadcaster();
+        String nodeId = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
+        relay = settings.scaling().enabled() ? new RedisRelay(settings.scaling(), nodeId) : new LocalRelay(nodeId);
+        broadcaster = new Broadcaster(relay);
         server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT);
+        relay.start(this::relayed);
         timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "chorus-liveness");
             thread.setDaemon(true);
@@ -55,6 +65,29 @@ public class Chorus {
         timer.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
         LOG.log(System.Logger.Level.INFO, "Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
                 + settings.path() + "'");
+    }
+
+    /** An envelope from another node, on the relay's thread. */
+    private void relayed(Envelope envelope) {
+        App app = apps.byId(envelope.app());
+        if (app == null) {
+            return;
+        }
+        switch (envelope.type()) {
+            case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
+            case TERMINATE -> server.terminateUser(app, envelope.user());
+            default -> { }
+        }
+    }
+
+    /** Closes every connection of the user on every node. */
+    public void terminateUser(App app, String userId) {
+        server.terminateUser(app, userId);
+        relay.publish(Envelope.terminate(relay.nodeId(), app.id(), userId));
+    }
+
+    public Relay relay() {
+        return relay;
     }
 
     void eager(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
@@ -77,6 +110,7 @@ public class Chorus {
     void stop() {
         timer.shutdownNow();
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
+        relay.close();
     }
 
     static Map<String, String> systemFlags() {

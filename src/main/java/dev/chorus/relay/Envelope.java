@@ -1,0 +1,21 @@
+package dev.chorus.relay;
+
+/**
+ * What one node tells the others. An {@link Type#EVENT} carries a complete, already encoded frame for
+ * a channel (so the receiving node does no encoding), and the socket id that must not get it;
+ * a {@link Type#TERMINATE} names a user whose connections every node closes.
+ *
+ * @param node   the sending node; a node ignores its own envelopes when they come back
+ * @param except socket id excluded from delivery, or null
+ */
+public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user) {
+    public enum Type { EVENT, TERMINATE }
+
+    public static Envelope event(String node, String app, String channel, String frame, String except) {
+        return new Envelope(node, Type.EVENT, app, channel, frame, except, null);
+    }
+
+    public static Envelope terminate(String node, String app, String user) {
+        return new Envelope(node, Type.TERMINATE, app, null, null, null, user);
+    }
+}

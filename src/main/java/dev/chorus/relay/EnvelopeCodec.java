@@ -1,0 +1,52 @@
+package dev.chorus.relay;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.protocol.Json;
+
+/** Envelopes as compact JSON on the wire between nodes. Decoding never throws: garbage is null. */
+public final class EnvelopeCodec {
+    private EnvelopeCodec() {
+    }
+
+    public static String encode(Envelope envelope) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("n", envelope.node());
+        node.put("t", envelope.type() == Envelope.Type.EVENT ? "e" : "t");
+        node.put("a", envelope.app());
+        if (envelope.channel() != null) {
+            node.put("c", envelope.channel());
+        }
+        if (envelope.frame() != null) {
+            node.put("f", envelope.frame());
+        }
+        if (envelope.except() != null) {
+            node.put("x", envelope.except());
+        }
+        if (envelope.user() != null) {
+            node.put("u", envelope.user());
+        }
+        return node.toString();
+    }
+
+    public static Envelope decode(String text) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(text);
+            if (node == null || !node.isObject() || !node.path("n").isTextual() || !node.path("a").isTextual()) {
+                return null;
+            }
+            String type = node.path("t").asText();
+            if (type.equals("e") && node.path("c").isTextual() && node.path("f").isTextual()) {
+                return Envelope.event(node.get("n").asText(), node.get("a").asText(), node.get("c").asText(),
+                        node.get("f").asText(), node.hasNonNull("x") ? node.get("x").asText() : null);
+            }
+            if (type.equals("t") && node.path("u").isTextual()) {
+                return Envelope.terminate(node.get("n").asText(), node.get("a").asText(), node.get("u").asText());
+            }
+            return null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.chorus.relay.redis;
+
+import dev.chorus.app.Scaling;
+import dev.chorus.relay.Envelope;
+import dev.chorus.relay.EnvelopeCodec;
+import dev.chorus.relay.Relay;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
+
+/**
+ * {@link Relay} over Redis pub/sub with Jedis: one publisher thread with its own connection (one
+ * thread keeps this node's envelopes in order), one subscriber thread on the deployment's channel.
+ * Either link may drop at any time: the node keeps serving its own sockets, logs the outage once,
+ * reconnects with backoff (100 ms doubling to 5 s) and resumes without a restart. Envelopes published
+ * while the publisher link is down are dropped and counted (at-most-once, see {@link Relay}).
+ */
+public final class RedisRelay implements Relay {
+    private static final System.Logger LOG = System.getLogger(RedisRelay.class.getName());
+    private static final int OUTBOX = 65_536;
+    private static final long MIN_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final Scaling scaling;
+    private final String nodeId;
+    private final String channel;
+    private final HostAndPort address;
+    private final JedisClientConfig config;
+    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean publisherUp = new AtomicBoolean();
+    private final AtomicBoolean subscriberUp = new AtomicBoolean();
+    private final AtomicBoolean outage = new AtomicBoolean();
+    private final AtomicLong outageStartMillis = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile JedisPubSub pubSub;
+    private Thread publisher;
+    private Thread subscriber;
+
+    public RedisRelay(Scaling scaling, String nodeId) {
+        this.scaling = scaling;
+        this.nodeId = nodeId;
+        this.channel = scaling.prefix();
+        this.address = new HostAndPort(scaling.host(), scaling.port());
+        this.config = DefaultJedisClientConfig.builder()
+                .user(scaling.username())
+                .password(scaling.password())
+                .database(scaling.database())
+                .ssl(scaling.tls())
+                .connectionTimeoutMillis(2_000)
+                .socketTimeoutMillis(5_000)
+                .clientName("chorus-" + nodeId)
+                .build();
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public boolean connected() {
+        return publisherUp.get() && subscriberUp.get();
+    }
+
+    /** Envelopes that could not be relayed (link down or outbox full) since start. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public void publish(Envelope envelope) {
+        if (!outbox.offer(EnvelopeCodec.encode(envelope))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void start(Consumer<Envelope> receiver) {
+        publisher = new Thread(this::publishLoop, "chorus-redis-publisher");
+        publisher.setDaemon(true);
+        subscriber = new Thread(() -> subscribeLoop(receiver), "chorus-redis-subscriber");
+        subscriber.setDaemon(true);
+        publisher.start();
+        subscriber.start();
+        LOG.log(System.Logger.Level.INFO, "Scaling over Redis at " + scaling.describe() + ", channel '" + channel
+                + "', node " + nodeId);
+    }
+
+    private void publishLoop() {
+        Jedis jedis = null;
+        long backoff = MIN_BACKOFF_MILLIS;
+        long nextAttempt = 0;
+        while (running.get()) {
+            String message;
+            try {
+                message = outbox.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (jedis == null && System.currentTimeMillis() >= nextAttempt) {
+                try {
+                    jedis = new Jedis(address, config);
+                    jedis.ping();
+                    publisherUp.set(true);
+                    backoff = MIN_BACKOFF_MILLIS;
+                    linkUp();
+                } catch (RuntimeException e) {
+                    close(jedis);
+                    jedis = null;
+                    linkDown("publisher", e);
+                    nextAttempt = System.currentTimeMillis() + backoff;
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                }
+            }
+            if (message == null) {
+                continue;
+            }
+            if (jedis == null) {
+                dropped.incrementAndGet();
+                continue;
+            }
+            try {
+                jedis.publish(channel, message);
+            } catch (RuntimeException e) {
+                dropped.incrementAndGet();
+                close(jedis);
+                jedis = null;
+                publisherUp.set(false);
+                linkDown("publisher", e);
+                nextAttempt = System.currentTimeMillis() + backoff;
+            }
+        }
+        close(jedis);
+    }
+
+    private void subscribeLoop(Consumer<Envelope> receiver) {
+        long backoff = MIN_BACKOFF_MILLIS;
+        while (running.get()) {
+            JedisPubSub listener = new JedisPubSub() {
+                @Override
+                public void onSubscribe(String subscribed, int count) {
+                    subscriberUp.set(true);
+                    linkUp();
+                }
+
+                @Override
+                public void onMessage(String from, String message) {
+                    Envelope envelope = EnvelopeCodec.decode(message);
+                    if (envelope == null || envelope.node().equals(nodeId)) {
+                        return;
+                    }
+                    try {
+                        receiver.accept(envelope);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "Relayed envelope failed locally", e);
+                    }
+                }
+            };
+            pubSub = listener;
+            try (Jedis jedis = new Jedis(address, config)) {
+                backoff = MIN_BACKOFF_MILLIS;
+                jedis.subscribe(listener, channel);
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    break;
+                }
+                linkDown("subscriber", e);
+            }
+            subscriberUp.set(false);
+            if (!running.get()) {
+                break;
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /** One line per outage, not one per failed attempt. */
+    private void linkDown(String which, RuntimeException cause) {
+        if (which.equals("subscriber")) {
+            subscriberUp.set(false);
+        }
+        if (outage.compareAndSet(false, true)) {
+            outageStartMillis.set(System.currentTimeMillis());
+            LOG.log(System.Logger.Level.WARNING, "Redis at " + scaling.describe() + " unreachable (" + which + ": "
+                    + cause.getMessage() + "); serving this node's connections only, reconnecting with backoff");
+        }
+    }
+
+    private void linkUp() {
+        if (connected() && outage.compareAndSet(true, false)) {
+            long seconds = (System.currentTimeMillis() - outageStartMillis.get()) / 1000;
+            LOG.log(System.Logger.Level.WARNING, "Redis link restored after " + seconds + " s; relaying again ("
+                    + dropped.get() + " envelopes not relayed so far)");
+        }
+    }
+
+    private static void close(Jedis jedis) {
+        if (jedis != null) {
+            try {
+                jedis.close();
+            } catch (RuntimeException ignored) {
+                // already broken
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        JedisPubSub listener = pubSub;
+        if (listener != null && listener.isSubscribed()) {
+            try {
+                listener.unsubscribe();
+            } catch (RuntimeException ignored) {
+                // the link is gone anyway
+            }
+        }
+        for (Thread thread : new Thread[] {publisher, subscriber}) {
+            if (thread != null) {
+                thread.interrupt();
+                try {
+                    thread.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
