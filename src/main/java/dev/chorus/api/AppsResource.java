@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -108,12 +109,20 @@ public class AppsResource {
             throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
         }
         ObjectNode channels = Json.MAPPER.createObjectNode();
-        for (Channel channel : chorus.broadcaster().channels(app).channels()) {
-            if (channel.kind() == ChannelKind.SERVER_TO_USER || channel.isEmpty()
-                    || (prefix != null && !channel.name().startsWith(prefix))) {
+        Map<String, Long> counts = chorus.broadcaster().subscriptionCounts(app);
+        for (Map.Entry<String, Long> entry : new java.util.TreeMap<>(counts).entrySet()) {
+            String name = entry.getKey();
+            if (prefix != null && !name.startsWith(prefix)) {
                 continue;
             }
-            channels.set(channel.name(), info(app, channel.name(), attributes, false));
+            ObjectNode attributesOf = Json.MAPPER.createObjectNode();
+            if (attributes.contains("user_count") && ChannelKind.of(name).presence()) {
+                attributesOf.put("user_count", chorus.broadcaster().users(app, name).size());
+            }
+            if (attributes.contains("subscription_count")) {
+                attributesOf.put("subscription_count", entry.getValue());
+            }
+            channels.set(name, attributesOf);
         }
         ObjectNode response = Json.MAPPER.createObjectNode();
         response.set("channels", channels);
@@ -151,11 +160,8 @@ public class AppsResource {
             throw ApiException.badRequest("users are only listed for presence channels");
         }
         ArrayNode users = Json.MAPPER.createArrayNode();
-        Channel found = chorus.broadcaster().channels(app).find(channel);
-        if (found != null) {
-            for (Member member : found.members()) {
-                users.addObject().put("id", member.userKey());
-            }
+        for (String user : chorus.broadcaster().users(app, channel)) {
+            users.addObject().put("id", user);
         }
         ObjectNode response = Json.MAPPER.createObjectNode();
         response.set("users", users);
@@ -177,7 +183,7 @@ public class AppsResource {
     @Path("connections")
     public String connections(@PathParam("appId") String appId) {
         App app = app(appId);
-        return "{\"connections\":" + chorus.server().connections(app).size() + "}";
+        return "{\"connections\":" + chorus.broadcaster().connectionCount(app, chorus.server().connections(app).size()) + "}";
     }
 
     private App app(String appId) {
@@ -194,19 +200,20 @@ public class AppsResource {
         }
     }
 
+    /** One channel's info, cluster-wide when scaling (the counts of every live node). */
     private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied) {
         ChannelRegistry registry = chorus.broadcaster().channels(app);
-        Channel channel = registry.find(name);
         ChannelKind kind = ChannelKind.of(name);
+        long subscriptions = chorus.broadcaster().subscriptionCounts(app).getOrDefault(name, 0L);
         ObjectNode info = Json.MAPPER.createObjectNode();
         if (withOccupied) {
-            info.put("occupied", channel != null && !channel.isEmpty());
+            info.put("occupied", subscriptions > 0);
         }
         if (attributes.contains("user_count") && kind.presence()) {
-            info.put("user_count", channel == null ? 0 : channel.userCount());
+            info.put("user_count", chorus.broadcaster().users(app, name).size());
         }
         if (attributes.contains("subscription_count")) {
-            info.put("subscription_count", channel == null ? 0 : channel.subscriptionCount());
+            info.put("subscription_count", subscriptions);
         }
         if (attributes.contains("cache") && kind.cached()) {
             String cached = registry.cached(name, System.nanoTime());

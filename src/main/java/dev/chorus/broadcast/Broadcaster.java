@@ -5,7 +5,13 @@ import dev.chorus.channel.Channel;
 import dev.chorus.channel.ChannelRegistry;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.ChannelKind;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.channel.Member;
 import dev.chorus.protocol.Frames;
+import dev.chorus.protocol.Json;
+import dev.chorus.relay.ClusterState;
+import java.util.ArrayList;
+import java.util.List;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
 import java.util.Map;
@@ -19,10 +25,189 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Broadcaster {
     private final Map<String, ChannelRegistry> registries = new ConcurrentHashMap<>();
     private final Relay relay;
+    private final ClusterState cluster;
 
-    /** @param relay where every published event also goes, for the other nodes */
-    public Broadcaster(Relay relay) {
+    /**
+     * @param relay   where every published event also goes, for the other nodes
+     * @param cluster what the nodes know together; {@link ClusterState#NONE} for one node
+     */
+    public Broadcaster(Relay relay, ClusterState cluster) {
         this.relay = relay;
+        this.cluster = cluster;
+    }
+
+    /** The outcome of a subscribe, with presence decided for the whole cluster. */
+    public record Joined(ChannelRegistry.Subscribed local, String presenceData, boolean firstForUser) {
+    }
+
+    /**
+     * Subscribes on this node and reports it to the cluster. For presence channels the roster and
+     * "first connection of this user" are the cluster's; when the cluster cannot be asked, this node's.
+     */
+    public Joined subscribe(App app, String channel, Subscriber subscriber, Member member) {
+        ChannelRegistry.Subscribed local = channels(app).subscribe(channel, subscriber, member, app.maxPresenceMembers());
+        if (local.rosterFull() || local.alreadySubscribed()) {
+            return new Joined(local, local.presenceData(), false);
+        }
+        ChannelKind kind = local.channel().kind();
+        if (kind != ChannelKind.SERVER_TO_USER) {
+            cluster.subscriptions(app.id(), channel, 1);
+        }
+        if (!kind.presence()) {
+            return new Joined(local, null, false);
+        }
+        boolean first = local.firstForUser()
+                && cluster.join(app.id(), channel, member.userKey(), memberJson(member)).orElse(true);
+        String roster = cluster.roster(app.id(), channel).map(Broadcaster::presenceData).orElse(local.presenceData());
+        return new Joined(local, roster, first);
+    }
+
+    /** Unsubscribes on this node; announces {@code member_removed} when the user left the whole cluster. */
+    public void unsubscribe(App app, String channel, Subscriber subscriber, Member member) {
+        ChannelRegistry.Unsubscribed local = channels(app).unsubscribe(channel, subscriber, member);
+        if (local == null) {
+            return;
+        }
+        ChannelKind kind = local.channel().kind();
+        if (kind != ChannelKind.SERVER_TO_USER) {
+            cluster.subscriptions(app.id(), channel, -1);
+        }
+        if (local.lastForUser() && cluster.leave(app.id(), channel, member.userKey()).orElse(true)) {
+            publishInternal(app, local.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
+        }
+    }
+
+    /** A pusher_internal frame (member_added, member_removed) for every node's subscribers; never cached. */
+    public void publishInternal(App app, Channel channel, String frame, String exceptSocketId) {
+        deliver(channel, frame, exceptSocketId);
+        relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel.name(), frame, exceptSocketId));
+    }
+
+    /** A relayed internal frame from another node. */
+    public void receiveInternal(App app, String channel, String frame, String exceptSocketId) {
+        Channel target = channels(app).find(channel);
+        if (target != null) {
+            deliver(target, frame, exceptSocketId);
+        }
+    }
+
+    /** A dead node held the user's last connection: tell everyone here and on the other nodes. */
+    public void memberGone(App app, String channel, String memberJson) {
+        String frame = Frames.memberRemoved(channel, userIdJson(memberJson));
+        Channel target = channels(app).find(channel);
+        if (target != null) {
+            deliver(target, frame, null);
+        }
+        relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel, frame, null));
+    }
+
+    /** Presence members that became first in the cluster again after an outage: announce them. */
+    public void memberBack(App app, String channel, String memberJson) {
+        JsonNode member = parse(memberJson);
+        String frame = Frames.memberAdded(channel, member.get("id").toString(),
+                member.hasNonNull("info") ? member.get("info").toString() : null);
+        Channel target = channels(app).find(channel);
+        if (target != null) {
+            deliver(target, frame, null);
+        }
+        relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel, frame, null));
+    }
+
+    /** This node's part of the cluster state, for re-reporting after an outage. */
+    public ClusterState.LocalPart localPart(Map<String, Integer> connectionsByApp) {
+        Map<String, Map<String, Integer>> subscriptions = new java.util.HashMap<>();
+        Map<String, Map<String, Map<String, String>>> members = new java.util.HashMap<>();
+        registries.forEach((appId, registry) -> {
+            for (Channel channel : registry.channels()) {
+                if (channel.kind() == ChannelKind.SERVER_TO_USER || channel.isEmpty()) {
+                    continue;
+                }
+                subscriptions.computeIfAbsent(appId, id -> new java.util.HashMap<>())
+                        .put(channel.name(), channel.subscriptionCount());
+                if (channel.kind().presence()) {
+                    Map<String, String> roster = new java.util.HashMap<>();
+                    for (Member member : channel.members()) {
+                        roster.put(member.userKey(), memberJson(member));
+                    }
+                    members.computeIfAbsent(appId, id -> new java.util.HashMap<>()).put(channel.name(), roster);
+                }
+            }
+        });
+        return new ClusterState.LocalPart(subscriptions, connectionsByApp, members);
+    }
+
+    public void connectionOpened(App app) {
+        cluster.connections(app.id(), 1);
+    }
+
+    public void connectionClosed(App app) {
+        cluster.connections(app.id(), -1);
+    }
+
+    /** Channel → subscriptions, cluster-wide when the cluster answers, else this node's. */
+    public Map<String, Long> subscriptionCounts(App app) {
+        return cluster.subscriptionCounts(app.id()).orElseGet(() -> {
+            Map<String, Long> local = new java.util.HashMap<>();
+            for (Channel channel : channels(app).channels()) {
+                if (channel.kind() != ChannelKind.SERVER_TO_USER && !channel.isEmpty()) {
+                    local.put(channel.name(), (long) channel.subscriptionCount());
+                }
+            }
+            return local;
+        });
+    }
+
+    /** Distinct users of a presence channel, in the cluster (or on this node when it cannot be asked). */
+    public List<String> users(App app, String channel) {
+        return cluster.roster(app.id(), channel).map(roster -> (List<String>) new ArrayList<>(roster.keySet()))
+                .orElseGet(() -> {
+                    Channel found = channels(app).find(channel);
+                    List<String> users = new ArrayList<>();
+                    if (found != null) {
+                        found.members().forEach(member -> users.add(member.userKey()));
+                    }
+                    return users;
+                });
+    }
+
+    public long connectionCount(App app, int local) {
+        return cluster.connectionCount(app.id()).orElse((long) local);
+    }
+
+    static String memberJson(Member member) {
+        return "{\"id\":" + member.userIdJson() + ",\"info\":" + (member.userInfoJson() == null ? "null" : member.userInfoJson()) + "}";
+    }
+
+    private static JsonNode parse(String memberJson) {
+        try {
+            return Json.MAPPER.readTree(memberJson);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("bad member JSON in the cluster state: " + memberJson, e);
+        }
+    }
+
+    private static String userIdJson(String memberJson) {
+        return parse(memberJson).get("id").toString();
+    }
+
+    /** The presence payload of subscription_succeeded from the cluster's roster. */
+    static String presenceData(Map<String, String> roster) {
+        StringBuilder ids = new StringBuilder("[");
+        StringBuilder hash = new StringBuilder("{");
+        boolean first = true;
+        for (Map.Entry<String, String> entry : roster.entrySet()) {
+            JsonNode member = parse(entry.getValue());
+            if (!first) {
+                ids.append(',');
+                hash.append(',');
+            }
+            first = false;
+            ids.append(member.get("id").toString());
+            Json.quoteInto(hash, entry.getKey());
+            hash.append(':').append(member.hasNonNull("info") ? member.get("info").toString() : "null");
+        }
+        return "{\"presence\":{\"ids\":" + ids.append(']') + ",\"hash\":" + hash.append('}') + ",\"count\":"
+                + roster.size() + "}}";
     }
 
     /** The channels of an app; created on first use. */

@@ -9,9 +9,11 @@ import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.PusherError;
+import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.LocalRelay;
 import dev.chorus.relay.Relay;
+import dev.chorus.relay.redis.RedisClusterState;
 import dev.chorus.relay.redis.RedisRelay;
 import java.security.SecureRandom;
 import dev.chorus.server.PusherServer;
@@ -41,6 +43,7 @@ public class Chorus {
     private Broadcaster broadcaster;
     private PusherServer server;
     private Relay relay;
+    private ClusterState cluster;
     private ScheduledExecutorService timer;
     private long ticks;
 
@@ -53,9 +56,25 @@ public class Chorus {
         }
         apps = new StaticAppRegistry(settings.apps());
         String nodeId = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
-        relay = settings.scaling().enabled() ? new RedisRelay(settings.scaling(), nodeId) : new LocalRelay(nodeId);
-        broadcaster = new Broadcaster(relay);
+        if (settings.scaling().enabled()) {
+            RedisRelay redis = new RedisRelay(settings.scaling(), nodeId);
+            RedisClusterState state = new RedisClusterState(settings.scaling(), nodeId,
+                    settings.apps().stream().map(App::id).toList(), redis::connected);
+            relay = redis;
+            cluster = state;
+            redis.onReconnect(this::resync);
+        } else {
+            relay = new LocalRelay(nodeId);
+            cluster = ClusterState.NONE;
+        }
+        broadcaster = new Broadcaster(relay, cluster);
         server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT);
+        cluster.onMemberGone(member -> {
+            App app = apps.byId(member.app());
+            if (app != null) {
+                broadcaster.memberGone(app, member.channel(), member.memberJson());
+            }
+        });
         relay.start(this::relayed);
         timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "chorus-liveness");
@@ -75,8 +94,19 @@ public class Chorus {
         }
         switch (envelope.type()) {
             case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
+            case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
             case TERMINATE -> server.terminateUser(app, envelope.user());
             default -> { }
+        }
+    }
+
+    /** The link to the other nodes is back: re-report this node, announce members that were reaped meanwhile. */
+    private void resync() {
+        for (ClusterState.Member member : cluster.resync(broadcaster.localPart(server.connectionCounts()))) {
+            App app = apps.byId(member.app());
+            if (app != null) {
+                broadcaster.memberBack(app, member.channel(), member.memberJson());
+            }
         }
     }
 
@@ -110,6 +140,13 @@ public class Chorus {
     void stop() {
         timer.shutdownNow();
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
+        if (cluster instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "Leaving the cluster failed: " + e.getMessage());
+            }
+        }
         relay.close();
     }
 

@@ -9,10 +9,15 @@ package dev.chorus.relay;
  * @param except socket id excluded from delivery, or null
  */
 public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user) {
-    public enum Type { EVENT, TERMINATE }
+    /** EVENT: an event, cached on cache channels; INTERNAL: a pusher_internal frame, never cached. */
+    public enum Type { EVENT, INTERNAL, TERMINATE }
 
     public static Envelope event(String node, String app, String channel, String frame, String except) {
         return new Envelope(node, Type.EVENT, app, channel, frame, except, null);
+    }
+
+    public static Envelope internal(String node, String app, String channel, String frame, String except) {
+        return new Envelope(node, Type.INTERNAL, app, channel, frame, except, null);
     }
 
     public static Envelope terminate(String node, String app, String user) {

@@ -13,7 +13,11 @@ public final class EnvelopeCodec {
     public static String encode(Envelope envelope) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("n", envelope.node());
-        node.put("t", envelope.type() == Envelope.Type.EVENT ? "e" : "t");
+        node.put("t", switch (envelope.type()) {
+            case EVENT -> "e";
+            case INTERNAL -> "i";
+            case TERMINATE -> "t";
+        });
         node.put("a", envelope.app());
         if (envelope.channel() != null) {
             node.put("c", envelope.channel());
@@ -37,9 +41,10 @@ public final class EnvelopeCodec {
                 return null;
             }
             String type = node.path("t").asText();
-            if (type.equals("e") && node.path("c").isTextual() && node.path("f").isTextual()) {
-                return Envelope.event(node.get("n").asText(), node.get("a").asText(), node.get("c").asText(),
-                        node.get("f").asText(), node.hasNonNull("x") ? node.get("x").asText() : null);
+            if ((type.equals("e") || type.equals("i")) && node.path("c").isTextual() && node.path("f").isTextual()) {
+                return new Envelope(node.get("n").asText(), type.equals("e") ? Envelope.Type.EVENT : Envelope.Type.INTERNAL,
+                        node.get("a").asText(), node.get("c").asText(), node.get("f").asText(),
+                        node.hasNonNull("x") ? node.get("x").asText() : null, null);
             }
             if (type.equals("t") && node.path("u").isTextual()) {
                 return Envelope.terminate(node.get("n").asText(), node.get("a").asText(), node.get("u").asText());

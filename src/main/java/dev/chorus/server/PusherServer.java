@@ -116,6 +116,7 @@ public final class PusherServer {
         Connection connection = new Connection(socketId, app, transport, log, () -> overflowed(holder[0]));
         holder[0] = connection;
         appConnections.bySocketId.put(socketId, connection);
+        broadcaster.connectionOpened(app);
         log.lifecycle(socketId, "connected to app " + app.id() + (origin == null ? "" : " from " + origin));
         connection.send(Frames.connectionEstablished(socketId, app.activityTimeoutSeconds()));
         return connection;
@@ -202,8 +203,8 @@ public final class PusherServer {
                 return;
             }
         }
-        ChannelRegistry registry = broadcaster.channels(app);
-        ChannelRegistry.Subscribed result = registry.subscribe(channel, connection, member, app.maxPresenceMembers());
+        Broadcaster.Joined joined = broadcaster.subscribe(app, channel, connection, member);
+        ChannelRegistry.Subscribed result = joined.local();
         if (result.rosterFull()) {
             // Only the channel failed, not the connection: no pusher:error, which clients may treat as fatal.
             connection.send(Frames.subscriptionError(channel, "LimitReached", "Presence channel member limit reached", 403));
@@ -217,14 +218,14 @@ public final class PusherServer {
                 return;
             }
         }
-        connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? result.presenceData() : "{}"));
+        connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
         if (kind.cached()) {
-            String cached = registry.cached(channel, System.nanoTime());
+            String cached = broadcaster.channels(app).cached(channel, System.nanoTime());
             connection.send(cached != null ? cached : Frames.cacheMiss(channel));
         }
-        if (result.firstForUser()) {
-            broadcaster.deliver(result.channel(), Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()),
-                    connection.socketId());
+        if (joined.firstForUser()) {
+            broadcaster.publishInternal(app, result.channel(),
+                    Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
         }
     }
 
@@ -275,10 +276,7 @@ public final class PusherServer {
     }
 
     private void leave(Connection connection, String channel, Member member) {
-        ChannelRegistry.Unsubscribed result = broadcaster.channels(connection.app()).unsubscribe(channel, connection, member);
-        if (result != null && result.lastForUser()) {
-            broadcaster.deliver(result.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
-        }
+        broadcaster.unsubscribe(connection.app(), channel, connection, member);
     }
 
     private void clientEvent(Connection connection, InboundFrame frame) throws MalformedFrameException {
@@ -338,7 +336,7 @@ public final class PusherServer {
         connection.userId(userId);
         String userChannel = ChannelKind.serverToUser(userId);
         if (!connection.subscriptions().containsKey(userChannel)) {
-            broadcaster.channels(app).subscribe(userChannel, connection, Connection.NOT_PRESENCE, Integer.MAX_VALUE);
+            broadcaster.subscribe(app, userChannel, connection, Connection.NOT_PRESENCE);
             connection.subscriptions().put(userChannel, Connection.NOT_PRESENCE);
             if (connection.isClosed()) {
                 leave(connection, userChannel, Connection.NOT_PRESENCE);
@@ -372,6 +370,7 @@ public final class PusherServer {
         AppConnections appConnections = appConnections(connection.app());
         if (appConnections.bySocketId.remove(connection.socketId()) != null) {
             appConnections.count.decrementAndGet();
+            broadcaster.connectionClosed(connection.app());
         }
         for (Map.Entry<String, Member> subscription : List.copyOf(connection.subscriptions().entrySet())) {
             connection.subscriptions().remove(subscription.getKey());
@@ -464,6 +463,13 @@ public final class PusherServer {
             }
         }
         return closed;
+    }
+
+    /** Connections per app id on this node, for re-reporting to the cluster. */
+    public Map<String, Integer> connectionCounts() {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        connections.forEach((appId, appConnections) -> counts.put(appId, appConnections.bySocketId.size()));
+        return counts;
     }
 
     public int connectionCount() {

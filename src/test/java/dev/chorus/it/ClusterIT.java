@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** Two launchers and a real redis-server: events, exclusion, client events and terminate across nodes. */
 class ClusterIT {
-    static final String CONFIG = "apps:\n  - id: \"1\"\n    key: ck\n    secret: cs\n    client_event_rate_limit: 0\n";
+    static final String CONFIG = "scaling:\n  node_timeout: 4\napps:\n  - id: \"1\"\n    key: ck\n    secret: cs\n"
+            + "    client_event_rate_limit: 0\n";
     static RedisProcess redis;
     static ChorusProcess nodeA;
     static ChorusProcess nodeB;
@@ -170,6 +171,120 @@ class ClusterIT {
             late.send(Wire.subscribe("cache-board"));
             late.next();
             assertEquals("{\"event\":\"score\",\"data\":\"\\\"3\\\"\",\"channel\":\"cache-board\"}", late.next());
+        }
+    }
+
+    static Wire.Client present(ChorusProcess node, String channel, String user) throws IOException {
+        Wire.Client client = Wire.open(node.port, "ck");
+        String data = "{\"user_id\":\"" + user + "\",\"user_info\":{\"name\":\"" + user + "\"}}";
+        String auth = "ck:" + new dev.chorus.protocol.Signer("cs").sign(client.socketId() + ":" + channel + ":" + data);
+        client.send(Wire.JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data",
+                Map.of("channel", channel, "auth", auth, "channel_data", data))));
+        return client;
+    }
+
+    static String added(String channel, String user) {
+        return "{\"event\":\"pusher_internal:member_added\",\"data\":\"{\\\"user_id\\\":\\\"" + user
+                + "\\\",\\\"user_info\\\":{\\\"name\\\":\\\"" + user + "\\\"}}\",\"channel\":\"" + channel + "\"}";
+    }
+
+    static String removed(String channel, String user) {
+        return "{\"event\":\"pusher_internal:member_removed\",\"data\":\"{\\\"user_id\\\":\\\"" + user
+                + "\\\"}\",\"channel\":\"" + channel + "\"}";
+    }
+
+    @Test
+    void presenceRosterListsMembersFromEveryNodeAndAnnouncesJoinsAcrossNodes() throws Exception {
+        String channel = "presence-cluster-roster";
+        try (Wire.Client ann = present(nodeA, channel, "ann")) {
+            ann.next();
+            try (Wire.Client bob = present(nodeB, channel, "bob")) {
+                com.fasterxml.jackson.databind.JsonNode succeeded = Wire.JSON.readTree(bob.next());
+                com.fasterxml.jackson.databind.JsonNode presence = Wire.JSON.readTree(succeeded.get("data").asText()).get("presence");
+                assertEquals(2, presence.get("count").asInt());
+                assertEquals("{\"name\":\"ann\"}", presence.get("hash").get("ann").toString());
+                assertEquals("{\"name\":\"bob\"}", presence.get("hash").get("bob").toString());
+                assertEquals(added(channel, "bob"), ann.next());
+                assertThrows(SocketTimeoutException.class, () -> bob.ws().readFrame(300), "no member_added to the joiner");
+            }
+            assertEquals(removed(channel, "bob"), ann.next());
+        }
+    }
+
+    @Test
+    void oneUserOnTwoNodesIsOneMemberAddedOnceAndRemovedWithTheLastConnection() throws Exception {
+        String channel = "presence-cluster-tabs";
+        try (Wire.Client watcher = present(nodeA, channel, "watcher")) {
+            watcher.next();
+            Wire.Client tabOnA = present(nodeA, channel, "u");
+            tabOnA.next();
+            assertEquals(added(channel, "u"), watcher.next());
+            Wire.Client tabOnB = present(nodeB, channel, "u");
+            tabOnB.next();
+            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(500), "second tab is not a new member");
+
+            Pusher sdk = sdk(nodeB);
+            assertEquals("{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}",
+                    sdk.get("/channels/" + channel, Map.of("info", "user_count,subscription_count")).getMessage());
+            String users = sdk.get("/channels/" + channel + "/users").getMessage();
+            assertTrue(users.contains("{\"id\":\"u\"}") && users.contains("{\"id\":\"watcher\"}"), users);
+            assertEquals(2, Wire.JSON.readTree(users).get("users").size());
+
+            tabOnA.close();
+            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(500), "still present on node B");
+            tabOnB.close();
+            assertEquals(removed(channel, "u"), watcher.next());
+        }
+    }
+
+    @Test
+    void channelAndConnectionQueriesCountEveryNode() throws Exception {
+        try (Wire.Client a1 = subscribed(nodeA, "q-cluster"); Wire.Client a2 = subscribed(nodeA, "q-cluster");
+             Wire.Client b1 = subscribed(nodeB, "q-cluster")) {
+            for (ChorusProcess node : List.of(nodeA, nodeB)) {
+                assertEquals("{\"channels\":{\"q-cluster\":{\"subscription_count\":3}}}",
+                        sdk(node).get("/channels", Map.of("filter_by_prefix", "q-", "info", "subscription_count")).getMessage());
+                long connections = Wire.JSON.readTree(sdk(node).get("/connections").getMessage()).get("connections").asLong();
+                assertTrue(connections >= 3, "connections summed over nodes: " + connections);
+            }
+            assertEquals("{\"channels\":{\"q-cluster\":{\"subscription_count\":3}}}", Http.send(nodeA.port, "POST",
+                    "/apps/1/events", "/apps/1/events", "{\"name\":\"e\",\"channel\":\"q-cluster\",\"data\":\"d\",\"info\":"
+                            + "\"subscription_count\"}", "ck", "cs", System.currentTimeMillis() / 1000, Map.of(),
+                    "{\"name\":\"e\",\"channel\":\"q-cluster\",\"data\":\"d\",\"info\":\"subscription_count\"}").body());
+        }
+    }
+
+    @Test
+    void aNodeKilledWithoutGoodbyeHasItsMembersRemovedOnceByTheOthers() throws Exception {
+        String channel = "presence-cluster-crash";
+        ChorusProcess doomed = node(redis, "cluster-it");
+        try (Wire.Client watcher = present(nodeA, channel, "watcher"); Wire.Client otherWatcher = present(nodeB, channel, "w2")) {
+            watcher.next();
+            otherWatcher.next();
+            watcher.next();
+            Wire.Client victim = present(doomed, channel, "victim");
+            long deadline = System.currentTimeMillis() + 30_000;
+            String first = null;
+            while (first == null) {
+                try {
+                    first = victim.ws().nextText(500);
+                } catch (SocketTimeoutException notYet) {
+                    assertTrue(System.currentTimeMillis() < deadline, "doomed node subscribed");
+                }
+            }
+            assertEquals(added(channel, "victim"), watcher.next());
+            assertEquals(added(channel, "victim"), otherWatcher.next());
+
+            doomed.process().destroyForcibly();
+            doomed.process().waitFor();
+            long killed = System.currentTimeMillis();
+            assertEquals(removed(channel, "victim"), watcher.ws().nextText(30_000));
+            assertEquals(removed(channel, "victim"), otherWatcher.ws().nextText(30_000));
+            assertTrue(System.currentTimeMillis() - killed < 30_000);
+            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(1_000), "announced once");
+            victim.close();
+        } finally {
+            doomed.close();
         }
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class PusherServerTest {
     private final App app = new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
             Duration.ofSeconds(30), 3, 10_000, ClientEventPolicy.MEMBERS, 0, 5, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER);
-    private final Broadcaster broadcaster = new Broadcaster(new dev.chorus.relay.LocalRelay("test"));
+    private final Broadcaster broadcaster = new Broadcaster(new dev.chorus.relay.LocalRelay("test"), dev.chorus.relay.ClusterState.NONE);
     private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
 

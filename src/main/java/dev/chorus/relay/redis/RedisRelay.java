@@ -39,9 +39,12 @@ public final class RedisRelay implements Relay {
     private final AtomicBoolean publisherUp = new AtomicBoolean();
     private final AtomicBoolean subscriberUp = new AtomicBoolean();
     private final AtomicBoolean outage = new AtomicBoolean();
+    /** Until the first time both links are up, whatever the node did went unreported: resync then too. */
+    private final AtomicBoolean everUp = new AtomicBoolean();
     private final AtomicLong outageStartMillis = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile JedisPubSub pubSub;
+    private volatile Runnable onReconnect = () -> { };
     private Thread publisher;
     private Thread subscriber;
 
@@ -69,6 +72,11 @@ public final class RedisRelay implements Relay {
     @Override
     public boolean connected() {
         return publisherUp.get() && subscriberUp.get();
+    }
+
+    /** Runs (on its own thread) each time the link comes back after an outage. */
+    public void onReconnect(Runnable task) {
+        this.onReconnect = task;
     }
 
     /** Envelopes that could not be relayed (link down or outbox full) since start. */
@@ -99,13 +107,16 @@ public final class RedisRelay implements Relay {
         Jedis jedis = null;
         long backoff = MIN_BACKOFF_MILLIS;
         long nextAttempt = 0;
+        boolean firstRound = true;
         while (running.get()) {
-            String message;
+            String message = null;
             try {
-                message = outbox.poll(1, TimeUnit.SECONDS);
+                // Connect at once on start, rather than after the first poll.
+                message = firstRound ? null : outbox.poll(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 break;
             }
+            firstRound = false;
             if (jedis == null && System.currentTimeMillis() >= nextAttempt) {
                 try {
                     jedis = new Jedis(address, config);
@@ -200,11 +211,21 @@ public final class RedisRelay implements Relay {
         }
     }
 
-    private void linkUp() {
-        if (connected() && outage.compareAndSet(true, false)) {
+    private synchronized void linkUp() {
+        if (!connected()) {
+            return;
+        }
+        boolean first = everUp.compareAndSet(false, true);
+        boolean restored = outage.compareAndSet(true, false);
+        if (restored) {
             long seconds = (System.currentTimeMillis() - outageStartMillis.get()) / 1000;
             LOG.log(System.Logger.Level.WARNING, "Redis link restored after " + seconds + " s; relaying again ("
                     + dropped.get() + " envelopes not relayed so far)");
+        }
+        if (first || restored) {
+            Thread resync = new Thread(onReconnect, "chorus-redis-resync");
+            resync.setDaemon(true);
+            resync.start();
         }
     }
 

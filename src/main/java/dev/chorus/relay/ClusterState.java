@@ -1,0 +1,81 @@
+package dev.chorus.relay;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the nodes of a cluster know together: presence rosters (which users are in a channel on any
+ * node), subscription and connection counts. Each node reports only its own part; a node that dies
+ * has its part removed by the others once its heartbeat stops.
+ * <p>Every answer is {@link Optional#empty()} when the cluster cannot be asked (single node, or the
+ * shared store is unreachable): callers then fall back to what this node knows, so an outage never
+ * blocks a client. Calls block the caller for one round trip to the store and are safe from any thread.
+ */
+public interface ClusterState {
+    ClusterState NONE = new ClusterState() {
+    };
+
+    /**
+     * This node now has the user in the channel (its first local connection).
+     * @return true when no other node had the user there: the cluster's first connection of that user
+     */
+    default Optional<Boolean> join(String app, String channel, String userKey, String memberJson) {
+        return Optional.empty();
+    }
+
+    /**
+     * This node no longer has the user in the channel (its last local connection left).
+     * @return true when no node has the user there any more
+     */
+    default Optional<Boolean> leave(String app, String channel, String userKey) {
+        return Optional.empty();
+    }
+
+    /** user key → member JSON ({@code {"id":...,"info":...}}) for the whole cluster. */
+    default Optional<Map<String, String>> roster(String app, String channel) {
+        return Optional.empty();
+    }
+
+    /** This node's subscription count of a channel changed by {@code delta}. Fire and forget. */
+    default void subscriptions(String app, String channel, int delta) {
+    }
+
+    /** This node's connection count of an app changed by {@code delta}. Fire and forget. */
+    default void connections(String app, int delta) {
+    }
+
+    /** Channel → subscriptions summed over live nodes, occupied channels only. */
+    default Optional<Map<String, Long>> subscriptionCounts(String app) {
+        return Optional.empty();
+    }
+
+    /** Connections of the app summed over live nodes. */
+    default Optional<Long> connectionCount(String app) {
+        return Optional.empty();
+    }
+
+    /**
+     * Re-reports this node's whole part after the store came back (others may have reaped it while
+     * it was away).
+     * @return the presence members that are now first in the cluster again, to announce
+     */
+    default java.util.List<Member> resync(LocalPart part) {
+        return java.util.List.of();
+    }
+
+    /** Called when a dead node's last connection of a user in a channel was removed by this node. */
+    default void onMemberGone(java.util.function.Consumer<Member> listener) {
+    }
+
+    /** A presence member as the cluster stores it. */
+    record Member(String app, String channel, String userKey, String memberJson) {
+    }
+
+    /**
+     * This node's part: app → channel → subscriptions, app → connections, and the presence members
+     * it holds (user key → member JSON per app and channel).
+     */
+    record LocalPart(Map<String, Map<String, Integer>> subscriptions, Map<String, Integer> connections,
+                     Map<String, Map<String, Map<String, String>>> members) {
+    }
+}
