@@ -75,6 +75,6 @@ class ArchitectureTest {
 
     @Test
     void launcherUsesJettyAndTheSettingsOnly() {
-        onlyUses("launcher", "app", "protocol");
+        onlyUses("launcher", "app", "protocol", "relay");
     }
 }

@@ -3,6 +3,7 @@ package dev.chorus.config;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.app.ConfigurationException;
+import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
 import dev.chorus.app.SettingsLoader;
 import dev.chorus.app.StaticAppRegistry;
@@ -46,6 +47,8 @@ public class Chorus {
     private ClusterState cluster;
     private ScheduledExecutorService timer;
     private long ticks;
+    private RestartFile restartFile;
+    private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
 
     @PostConstruct
     void start() {
@@ -81,6 +84,7 @@ public class Chorus {
             thread.setDaemon(true);
             return thread;
         });
+        restartFile = new RestartFile(RestartFile.beside(settings.configFile()));
         timer.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
         LOG.log(System.Logger.Level.INFO, "Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
                 + settings.path() + "'");
@@ -88,6 +92,10 @@ public class Chorus {
 
     /** An envelope from another node, on the relay's thread. */
     private void relayed(Envelope envelope) {
+        if (envelope.type() == Envelope.Type.RESTART) {
+            restart("a restart signal from the cluster");
+            return;
+        }
         App app = apps.byId(envelope.app());
         if (app == null) {
             return;
@@ -107,6 +115,25 @@ public class Chorus {
             if (app != null) {
                 broadcaster.memberBack(app, member.channel(), member.memberJson());
             }
+        }
+    }
+
+    /**
+     * {@code chorus restart}: tell every client to reconnect (4200) and close it; under the launcher,
+     * also exit (status 0) so the supervisor starts a fresh process. In a container the application
+     * stays deployed: restarting it is the container's business.
+     */
+    private void restart(String why) {
+        if (!restarting.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "Restart requested by " + why + ": telling clients to reconnect");
+        server.drain(PusherError.SERVER_RESTARTING, 2_000);
+        if (Boolean.getBoolean("chorus.launcher")) {
+            Thread exit = new Thread(() -> System.exit(0), "chorus-restart-exit");
+            exit.start();
+        } else {
+            restarting.set(false);
         }
     }
 
@@ -130,6 +157,9 @@ public class Chorus {
             server.checkLiveness(now);
             if (++ticks % 60 == 0) {
                 broadcaster.expireCaches(now);
+            }
+            if (ticks % 2 == 0 && restartFile.requested()) {
+                restart("the restart file " + restartFile.path());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "Liveness check failed", e);

@@ -2,6 +2,7 @@ package dev.chorus.launcher;
 
 import dev.chorus.app.App;
 import dev.chorus.app.ConfigurationException;
+import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
 import dev.chorus.app.SettingsLoader;
 import java.io.IOException;
@@ -64,6 +65,12 @@ public final class Launcher {
                         return 0;
                     }
                     return init(Options.parse(rest, Options.INIT), out);
+                case "restart":
+                    if (rest.stream().anyMatch(Launcher::isHelp)) {
+                        out.print(Usage.RESTART);
+                        return 0;
+                    }
+                    return restart(Options.parse(rest, Options.RESTART), out, err);
                 case "bench":
                     if (rest.stream().anyMatch(Launcher::isHelp)) {
                         out.print(Usage.BENCH);
@@ -85,6 +92,28 @@ public final class Launcher {
 
     private static boolean isHelp(String arg) {
         return arg.equals("--help") || arg.equals("-h") || arg.equals("help");
+    }
+
+    private static int restart(Map<String, String> flags, PrintStream out, PrintStream err) {
+        Settings settings = new SettingsLoader(flags, System.getenv()).load(Path.of(SettingsLoader.DEFAULT_CONFIG_FILE));
+        Path file = RestartFile.beside(settings.configFile());
+        try {
+            RestartFile.signal(file);
+        } catch (IOException e) {
+            err.println("Cannot write the restart file " + file + ": " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
+        out.println("Broadcasting Chorus restart signal: " + file + " (nodes started from " + file.getParent() + ")");
+        if (settings.scaling().enabled()) {
+            try {
+                long listening = RestartSignal.publish(settings.scaling());
+                out.println("  and over Redis at " + settings.scaling().describe() + " to " + listening + " listening node(s)");
+            } catch (RuntimeException e) {
+                err.println("Redis at " + settings.scaling().describe() + " unreachable: " + e.getMessage());
+                return EXIT_START_FAILED;
+            }
+        }
+        return 0;
     }
 
     private static int bench(Map<String, String> flags, PrintStream out, PrintStream err) {
@@ -134,6 +163,8 @@ public final class Launcher {
             forWebapp.put(SettingsLoader.FLAG_CONFIG, settings.configFile().toAbsolutePath().toString());
         }
         forWebapp.forEach((name, value) -> System.setProperty("chorus." + name, value));
+        // Lets the webapp exit the process on a restart signal; in a container it only drains.
+        System.setProperty("chorus.launcher", "true");
 
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -145,18 +176,20 @@ public final class Launcher {
         server.addConnector(connector);
         WebAppContext context = new WebAppContext();
         context.setContextPath("/");
+        Path war;
         try {
-            context.setWar(extractWar().toString());
+            war = extractWar();
         } catch (IOException e) {
             err.println("Cannot unpack the embedded chorus.war: " + e.getMessage());
             return EXIT_START_FAILED;
         }
+        context.setWar(war.toString());
         context.setThrowUnavailableOnStartupException(true);
         server.setHandler(context);
         server.setStopTimeout(5_000);
         // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
         // their sockets with 1001.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context), "chorus-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context, war), "chorus-shutdown"));
         try {
             server.start();
         } catch (Exception e) {
@@ -175,7 +208,11 @@ public final class Launcher {
         return -1;
     }
 
-    private static void stop(Server server, WebAppContext context) {
+    /**
+     * SIGTERM/SIGINT and restarts: clients hear 4200 (reconnect), Jetty stops, and the process exits
+     * with status 0, a clean stop for supervisors (the JVM would otherwise report 143 for SIGTERM).
+     */
+    private static void stop(Server server, WebAppContext context, Path war) {
         try {
             Object drain = context.getServletContext().getAttribute("dev.chorus.drain");
             if (drain instanceof Runnable runnable) {
@@ -189,6 +226,15 @@ public final class Launcher {
         } catch (Exception e) {
             System.err.println("Chorus: stopping failed: " + e);
         }
+        try {
+            Files.deleteIfExists(war);
+            Files.deleteIfExists(war.getParent());
+        } catch (IOException ignored) {
+            // a temp file left behind
+        }
+        System.out.println("Chorus stopped");
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
     }
 
     /** The webapp's exception comes from another classloader: match it by name. */
@@ -221,8 +267,6 @@ public final class Launcher {
             }
             Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
         }
-        war.toFile().deleteOnExit();
-        dir.toFile().deleteOnExit();
         return war;
     }
 

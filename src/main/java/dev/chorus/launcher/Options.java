@@ -13,6 +13,7 @@ final class Options {
             SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_DEBUG);
     static final Set<String> BENCH = Set.of("subscribers", "rate", "duration", "payload", "host", "port", "path", "key",
             "secret", "channel", "pid", "server-heap", "scenario", "app-id", "connections", "warmup");
+    static final Set<String> RESTART = Set.of(SettingsLoader.FLAG_CONFIG);
     static final Set<String> INIT = Set.of(SettingsLoader.FLAG_CONFIG, "force");
     private static final Set<String> SWITCHES = Set.of(SettingsLoader.FLAG_DEBUG, "force");
 

@@ -10,6 +10,7 @@ final class Usage {
             Commands:
               start   Run the server (generates development credentials in ./chorus.yaml when none exist)
               init    Write a config file with fresh credentials (like reverb:install)
+              restart Make every running node tell its clients to reconnect (4200) and exit cleanly
               bench   Measure fan-out: deliveries/s, latency percentiles, CPU and memory per connection
 
             Run 'java -jar chorus.jar <command> --help' for a command's options.
@@ -30,6 +31,19 @@ final class Usage {
             Per-app environment (first app): REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET,
             REVERB_APP_PING_INTERVAL, REVERB_APP_ACTIVITY_TIMEOUT, REVERB_APP_MAX_CONNECTIONS,
             REVERB_APP_MAX_MESSAGE_SIZE, REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM; server: REVERB_MAX_REQUEST_SIZE.
+            """;
+
+    static final String RESTART = """
+            Usage: java -jar chorus.jar restart [options]
+
+            Like reverb:restart: every node started from this config file's directory (or the working
+            directory) notices within two seconds, and with scaling enabled every node listening on the
+            same Redis channel hears it at once. Each one sends pusher:error 4200 to its clients, closes
+            them with 4200 and exits with status 0 for its supervisor to start it again.
+
+            Options:
+              --config FILE        The config file the nodes were started with (CHORUS_CONFIG)
+              --help               This text
             """;
 
     static final String INIT = """

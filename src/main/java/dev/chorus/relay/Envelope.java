@@ -10,7 +10,7 @@ package dev.chorus.relay;
  */
 public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user) {
     /** EVENT: an event, cached on cache channels; INTERNAL: a pusher_internal frame, never cached. */
-    public enum Type { EVENT, INTERNAL, TERMINATE }
+    public enum Type { EVENT, INTERNAL, TERMINATE, RESTART }
 
     public static Envelope event(String node, String app, String channel, String frame, String except) {
         return new Envelope(node, Type.EVENT, app, channel, frame, except, null);
@@ -18,6 +18,11 @@ public record Envelope(String node, Type type, String app, String channel, Strin
 
     public static Envelope internal(String node, String app, String channel, String frame, String except) {
         return new Envelope(node, Type.INTERNAL, app, channel, frame, except, null);
+    }
+
+    /** {@code chorus restart}: every node tells its clients to reconnect and exits for its supervisor. */
+    public static Envelope restart(String node) {
+        return new Envelope(node, Type.RESTART, "*", null, null, null, null);
     }
 
     public static Envelope terminate(String node, String app, String user) {

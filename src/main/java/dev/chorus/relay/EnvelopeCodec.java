@@ -17,6 +17,7 @@ public final class EnvelopeCodec {
             case EVENT -> "e";
             case INTERNAL -> "i";
             case TERMINATE -> "t";
+            case RESTART -> "r";
         });
         node.put("a", envelope.app());
         if (envelope.channel() != null) {
@@ -45,6 +46,9 @@ public final class EnvelopeCodec {
                 return new Envelope(node.get("n").asText(), type.equals("e") ? Envelope.Type.EVENT : Envelope.Type.INTERNAL,
                         node.get("a").asText(), node.get("c").asText(), node.get("f").asText(),
                         node.hasNonNull("x") ? node.get("x").asText() : null, null);
+            }
+            if (type.equals("r")) {
+                return Envelope.restart(node.get("n").asText());
             }
             if (type.equals("t") && node.path("u").isTextual()) {
                 return Envelope.terminate(node.get("n").asText(), node.get("a").asText(), node.get("u").asText());

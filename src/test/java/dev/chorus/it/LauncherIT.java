@@ -198,7 +198,7 @@ class LauncherIT {
     }
 
     @Test
-    void stoppingTheServerTellsClientsToReconnect() throws Exception {
+    void sigtermTellsClientsToReconnectAndExitsZero() throws Exception {
         String yaml = "apps:\n  - id: \"1\"\n    key: stop-key\n    secret: s\n";
         ChorusProcess chorus = ChorusProcess.start(yaml);
         try (RawWebSocket ws = RawWebSocket.connect(chorus.port, "/app/stop-key?protocol=7")) {
@@ -208,6 +208,7 @@ class LauncherIT {
             RawWebSocket.Frame close = ws.awaitClose(20_000, texts);
             assertEquals(List.of(Wire.error(4200, "Server is restarting, please reconnect")), texts);
             assertEquals(4200, close.closeCode());
+            assertEquals(0, chorus.awaitExit(30), "SIGTERM is a clean stop:\n" + chorus.output());
         } finally {
             chorus.close();
         }
