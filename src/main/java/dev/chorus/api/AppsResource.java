@@ -216,7 +216,7 @@ public class AppsResource {
             info.put("subscription_count", subscriptions);
         }
         if (attributes.contains("cache") && kind.cached()) {
-            String cached = registry.cached(name, System.nanoTime());
+            String cached = chorus.broadcaster().cached(app, name);
             if (cached != null) {
                 try {
                     info.set("cache", Json.MAPPER.readTree(cached));

@@ -77,6 +77,12 @@ public final class Broadcaster {
         }
     }
 
+    /** A cache channel's last event: this node's copy, else the cluster's (a node started after it was sent). */
+    public String cached(App app, String channel) {
+        String local = channels(app).cached(channel, System.nanoTime());
+        return local != null ? local : cluster.cached(app.id(), channel).orElse(null);
+    }
+
     /** A pusher_internal frame (member_added, member_removed) for every node's subscribers; never cached. */
     public void publishInternal(App app, Channel channel, String frame, String exceptSocketId) {
         deliver(channel, frame, exceptSocketId);
@@ -233,6 +239,9 @@ public final class Broadcaster {
     public int publishFrame(App app, String channel, String frame, String exceptSocketId) {
         // Local sockets first: they never wait for Redis, and still get events while it is down.
         int delivered = receive(app, channel, frame, exceptSocketId);
+        if (ChannelKind.of(channel).cached()) {
+            cluster.cache(app.id(), channel, frame, app.cacheTtl().toMillis());
+        }
         relay.publish(Envelope.event(relay.nodeId(), app.id(), channel, frame, exceptSocketId));
         return delivered;
     }

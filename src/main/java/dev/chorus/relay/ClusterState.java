@@ -49,6 +49,15 @@ public interface ClusterState {
         return Optional.empty();
     }
 
+    /** Keeps a cache channel's last event for every node, for {@code ttlMillis}. Fire and forget. */
+    default void cache(String app, String channel, String frame, long ttlMillis) {
+    }
+
+    /** A cache channel's last event as any node published it. */
+    default Optional<String> cached(String app, String channel) {
+        return Optional.empty();
+    }
+
     /** Connections of the app summed over live nodes. */
     default Optional<Long> connectionCount(String app) {
         return Optional.empty();

@@ -104,11 +104,16 @@ public final class PusherServer {
             return null;
         }
         AppConnections appConnections = appConnections(app);
-        if (app.hasConnectionLimit() && appConnections.count.incrementAndGet() > app.maxConnections()) {
-            appConnections.count.decrementAndGet();
-            refuse(transport, PusherError.OVER_QUOTA);
-            return null;
-        } else if (!app.hasConnectionLimit()) {
+        if (app.hasConnectionLimit()) {
+            int local = appConnections.count.incrementAndGet();
+            // The cluster's count when scaling (other nodes' connections count too), else this node's.
+            long total = broadcaster.connectionCount(app, local - 1) + 1;
+            if (local > app.maxConnections() || total > app.maxConnections()) {
+                appConnections.count.decrementAndGet();
+                refuse(transport, PusherError.OVER_QUOTA);
+                return null;
+            }
+        } else {
             appConnections.count.incrementAndGet();
         }
         String socketId = socketIdPrefix + socketSequence.incrementAndGet();
@@ -220,7 +225,7 @@ public final class PusherServer {
         }
         connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
         if (kind.cached()) {
-            String cached = broadcaster.channels(app).cached(channel, System.nanoTime());
+            String cached = broadcaster.cached(app, channel);
             connection.send(cached != null ? cached : Frames.cacheMiss(channel));
         }
         if (joined.firstForUser()) {

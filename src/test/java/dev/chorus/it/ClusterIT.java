@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Two launchers and a real redis-server: events, exclusion, client events and terminate across nodes. */
 class ClusterIT {
     static final String CONFIG = "scaling:\n  node_timeout: 4\napps:\n  - id: \"1\"\n    key: ck\n    secret: cs\n"
-            + "    client_event_rate_limit: 0\n";
+            + "    client_event_rate_limit: 0\n  - id: \"2\"\n    key: qk\n    secret: qs\n    max_connections: 2\n";
     static RedisProcess redis;
     static ChorusProcess nodeA;
     static ChorusProcess nodeB;
@@ -285,6 +285,16 @@ class ClusterIT {
             victim.close();
         } finally {
             doomed.close();
+        }
+    }
+
+    @Test
+    void connectionQuotaCountsEveryNode() throws Exception {
+        try (Wire.Client first = Wire.open(nodeA.port, "qk"); Wire.Client second = Wire.open(nodeB.port, "qk")) {
+            try (RawWebSocket third = RawWebSocket.connect(nodeA.port, "/app/qk?protocol=7")) {
+                assertEquals(Wire.error(4004, "Application is over connection quota"), third.nextText(5_000));
+                assertEquals(4004, third.awaitClose(5_000).closeCode());
+            }
         }
     }
 }

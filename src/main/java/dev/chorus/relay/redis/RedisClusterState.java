@@ -28,7 +28,7 @@ import redis.clients.jedis.params.SetParams;
  * <p>Keys, under the scaling prefix {@code p}: {@code p:nodes} (set), {@code p:node:{id}} (heartbeat),
  * {@code p:np:{id}} (the node's presence entries), {@code p:pm:{app}:{channel}} (user → member JSON),
  * {@code p:pn:{app}:{channel}:{user}} (nodes holding the user), {@code p:subs:{app}:{id}} (channel →
- * count), {@code p:conns:{app}} (node → count).
+ * count), {@code p:conns:{app}} (node → count), {@code p:cache:{app}:{channel}} (last event, with its TTL).
  * <p>While the relay reports the link down, every call answers empty at once instead of waiting for
  * a timeout, so an outage never stalls a client's thread.
  */
@@ -162,6 +162,30 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
             redis.eval(ADD, List.of(hash), List.of(field, String.valueOf(delta)));
         } catch (RuntimeException e) {
             // The next resync after the outage rewrites this node's counts.
+        }
+    }
+
+    @Override
+    public void cache(String app, String channel, String frame, long ttlMillis) {
+        if (down()) {
+            return;
+        }
+        try {
+            redis.set(key("cache", app, channel), frame, SetParams.setParams().px(ttlMillis));
+        } catch (RuntimeException e) {
+            // This node still caches it locally.
+        }
+    }
+
+    @Override
+    public Optional<String> cached(String app, String channel) {
+        if (down()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(redis.get(key("cache", app, channel)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 
