@@ -175,7 +175,11 @@ class ClusterIT {
     }
 
     static Wire.Client present(ChorusProcess node, String channel, String user) throws IOException {
-        Wire.Client client = Wire.open(node.port, "ck");
+        return present(node.port, channel, user);
+    }
+
+    static Wire.Client present(int port, String channel, String user) throws IOException {
+        Wire.Client client = Wire.open(port, "ck");
         String data = "{\"user_id\":\"" + user + "\",\"user_info\":{\"name\":\"" + user + "\"}}";
         String auth = "ck:" + new dev.chorus.protocol.Signer("cs").sign(client.socketId() + ":" + channel + ":" + data);
         client.send(Wire.JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data",
