@@ -133,4 +133,50 @@ class SettingsLoaderTest {
         Path present = file("apps:\n  - id: a\n    key: k\n    secret: s\n");
         assertEquals(present, new SettingsLoader(Map.of(), Map.of()).load(present).configFile());
     }
+
+    @Test
+    void scalingIsOffByDefaultAndIgnoresLaravelsOtherRedisSettings() {
+        Settings settings = new SettingsLoader(Map.of(), Map.of("REDIS_HOST", "tls://not-for-us", "REDIS_PORT", "x")).load(null);
+        assertFalse(settings.scaling().enabled());
+    }
+
+    @Test
+    void redisUrlCarriesTlsCredentialsAndDatabase() {
+        Scaling scaling = new SettingsLoader(Map.of(), Map.of("REVERB_SCALING_ENABLED", "true",
+                "REDIS_URL", "rediss://user:p%40ss@redis.example.com:6380/3", "REVERB_SCALING_CHANNEL", "tenant-a"))
+                .load(null).scaling();
+        assertTrue(scaling.enabled());
+        assertTrue(scaling.tls());
+        assertEquals("redis.example.com", scaling.host());
+        assertEquals(6380, scaling.port());
+        assertEquals("user", scaling.username());
+        assertEquals("p@ss", scaling.password());
+        assertEquals(3, scaling.database());
+        assertEquals("tenant-a", scaling.prefix());
+        assertEquals("rediss://user@redis.example.com:6380/3", scaling.describe());
+    }
+
+    @Test
+    void redisHostAndPortWithoutUrl() {
+        Scaling scaling = new SettingsLoader(Map.of(), Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_HOST", "10.0.0.5",
+                "REDIS_PORT", "7000", "REDIS_PASSWORD", "secret", "REDIS_DB", "2")).load(null).scaling();
+        assertEquals("10.0.0.5", scaling.host());
+        assertEquals(7000, scaling.port());
+        assertEquals("secret", scaling.password());
+        assertEquals(2, scaling.database());
+        assertEquals(Duration.ofSeconds(30), scaling.nodeTimeout());
+    }
+
+    @Test
+    void badRedisSettingsAreNamed() {
+        ConfigurationException scheme = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "http://x")).load(null));
+        assertTrue(scheme.getMessage().startsWith("Invalid setting scaling.url (REDIS_URL)='http://x'"), scheme.getMessage());
+        ConfigurationException port = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_PORT", "0")).load(null));
+        assertTrue(port.getMessage().contains("REDIS_PORT"), port.getMessage());
+        ConfigurationException flag = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                Map.of("REVERB_SCALING_ENABLED", "maybe")).load(null));
+        assertTrue(flag.getMessage().contains("REVERB_SCALING_ENABLED"), flag.getMessage());
+    }
 }
