@@ -78,6 +78,7 @@ final class Usage {
                                    must be allowed from members, without a rate limit
               --channel NAME       Private channel to use (default private-bench)
               --pid PID            That server's process id, to read its CPU and memory
+              --publish-port PORT  Publish on another node of the same cluster (relayed delivery)
               --app-id ID          Its app id, for the trigger scenario (default 1)
               --connections N      HTTP clients of the trigger scenario (default 4)
               --warmup S           Seconds of triggers before measuring, for the JIT (default 5)

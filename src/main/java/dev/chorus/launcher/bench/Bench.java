@@ -120,7 +120,8 @@ public final class Bench {
                     (rssAfter - rssBefore) / 1024.0 / pool.ready.get(), rssBefore / 1048576.0, rssAfter / 1048576.0);
         }
 
-        SocketChannel publisher = openPublisher(host, port, path, key, secret, channel);
+        // --publish-port: publish on another node of a cluster, to measure relayed delivery.
+        SocketChannel publisher = openPublisher(host, intOption("publish-port", port), path, key, secret, channel);
         String pad = "x".repeat(Math.max(0, payload - 40));
         long total = (long) rate * seconds;
         long cpuBefore = cpuNanos(pid);

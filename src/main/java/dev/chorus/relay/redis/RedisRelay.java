@@ -15,6 +15,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Pipeline;
 
 /**
  * {@link Relay} over Redis pub/sub with Jedis: one publisher thread with its own connection (one
@@ -26,6 +27,7 @@ import redis.clients.jedis.JedisPubSub;
 public final class RedisRelay implements Relay {
     private static final System.Logger LOG = System.getLogger(RedisRelay.class.getName());
     private static final int OUTBOX = 65_536;
+    private static final int MAX_BATCH = 512;
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
 
@@ -108,6 +110,7 @@ public final class RedisRelay implements Relay {
         long backoff = MIN_BACKOFF_MILLIS;
         long nextAttempt = 0;
         boolean firstRound = true;
+        java.util.List<String> batch = new java.util.ArrayList<>(MAX_BATCH);
         while (running.get()) {
             String message = null;
             try {
@@ -135,14 +138,26 @@ public final class RedisRelay implements Relay {
             if (message == null) {
                 continue;
             }
+            // Everything queued behind it goes in the same pipeline: one round trip per batch, in order.
+            batch.clear();
+            batch.add(message);
+            outbox.drainTo(batch, MAX_BATCH - 1);
             if (jedis == null) {
-                dropped.incrementAndGet();
+                dropped.addAndGet(batch.size());
                 continue;
             }
             try {
-                jedis.publish(channel, message);
+                if (batch.size() == 1) {
+                    jedis.publish(channel, message);
+                } else {
+                    Pipeline pipeline = jedis.pipelined();
+                    for (String queued : batch) {
+                        pipeline.publish(channel, queued);
+                    }
+                    pipeline.sync();
+                }
             } catch (RuntimeException e) {
-                dropped.incrementAndGet();
+                dropped.addAndGet(batch.size());
                 close(jedis);
                 jedis = null;
                 publisherUp.set(false);
