@@ -51,6 +51,29 @@ class RedisOutageIT {
     }
 
     @Test
+    void aMemberWhoLeftDuringTheOutageIsAnnouncedGoneToOtherNodesOnceRedisIsBack() throws Exception {
+        String channel = "presence-outage";
+        try (RedisProcess redis = RedisProcess.start(true);
+             ChorusProcess a = ClusterIT.node(redis, "outage-presence");
+             ChorusProcess b = ClusterIT.node(redis, "outage-presence")) {
+            ClusterIT.awaitRelaying(a, b);
+            try (Wire.Client watcher = ClusterIT.present(a, channel, "watcher")) {
+                watcher.next();
+                Wire.Client ghost = ClusterIT.present(b, channel, "ghost");
+                ghost.next();
+                assertEquals(ClusterIT.added(channel, "ghost"), watcher.next());
+
+                redis.kill();
+                Thread.sleep(300);
+                ghost.close();
+                assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(1_000), "not relayed during the outage");
+                redis.restart();
+                assertEquals(ClusterIT.removed(channel, "ghost"), watcher.ws().nextText(30_000));
+            }
+        }
+    }
+
+    @Test
     void unreachableRedisAtStartupIsRetriedNotFatal() throws Exception {
         int port = ChorusProcess.freePort();
         Path dir = Files.createTempDirectory("chorus-node-");

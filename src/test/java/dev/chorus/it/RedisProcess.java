@@ -18,16 +18,24 @@ public final class RedisProcess implements AutoCloseable {
     public final int port;
     private final Path binary;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
-    private RedisProcess(Path binary, int port, Path dir) {
+    private RedisProcess(Path binary, int port, Path dir, boolean persistent) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
     public static RedisProcess start() throws IOException {
-        RedisProcess redis = new RedisProcess(binary(), ChorusProcess.freePort(), Files.createTempDirectory("chorus-redis-"));
+        return start(false);
+    }
+
+    /** @param persistent append-only file synced on every write, so a SIGKILL loses nothing */
+    public static RedisProcess start(boolean persistent) throws IOException {
+        RedisProcess redis = new RedisProcess(binary(), ChorusProcess.freePort(), Files.createTempDirectory("chorus-redis-"),
+                persistent);
         redis.restart();
         return redis;
     }
@@ -57,7 +65,7 @@ public final class RedisProcess implements AutoCloseable {
     /** (Re)starts the server on the same port. */
     public void restart() throws IOException {
         process = new ProcessBuilder(List.of(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {

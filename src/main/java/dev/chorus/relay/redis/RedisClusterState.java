@@ -250,6 +250,20 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
             part.subscriptions().forEach((app, channels) -> channels.forEach((channel, count) ->
                     add(key("subs", app, nodeId), channel, count)));
             part.connections().forEach((app, count) -> add(key("conns", app), nodeId, count));
+            java.util.Set<String> current = new java.util.HashSet<>();
+            part.members().forEach((app, channels) -> channels.forEach((channel, members) ->
+                    members.keySet().forEach(user -> current.add(entry(app, channel, user)))));
+            // Members who left this node while the store was unreachable are still recorded: remove them.
+            for (String stale : redis.smembers(key("np", nodeId))) {
+                if (current.contains(stale)) {
+                    continue;
+                }
+                String[] parts = stale.split(SEP, 3);
+                String member = parts.length == 3 ? leaveAs(nodeId, parts[0], parts[1], parts[2]) : null;
+                if (member != null) {
+                    memberGone.accept(new Member(parts[0], parts[1], parts[2], member));
+                }
+            }
             part.members().forEach((app, channels) -> channels.forEach((channel, members) -> members.forEach((user, json) -> {
                 if (join(app, channel, user, json).orElse(false)) {
                     firstAgain.add(new Member(app, channel, user, json));
