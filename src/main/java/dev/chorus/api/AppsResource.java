@@ -99,12 +99,7 @@ public class AppsResource {
     public String channels(@PathParam("appId") String appId, @QueryParam("filter_by_prefix") String prefix,
                            @QueryParam("info") String info) {
         App app = app(appId);
-        List<String> attributes = SignedRequestFilter.split(info);
-        for (String attribute : attributes) {
-            if (!attribute.equals("user_count") && !attribute.equals("subscription_count")) {
-                throw ApiException.badRequest("info may hold user_count and subscription_count; got '" + attribute + "'");
-            }
-        }
+        List<String> attributes = attributes(info, "user_count", "subscription_count");
         if (attributes.contains("user_count") && (prefix == null || !prefix.startsWith("presence-"))) {
             throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
         }
@@ -135,12 +130,7 @@ public class AppsResource {
                           @QueryParam("info") String info) {
         App app = app(appId);
         validChannel(channel, "channel");
-        List<String> attributes = SignedRequestFilter.split(info);
-        for (String attribute : attributes) {
-            if (!List.of("user_count", "subscription_count", "cache").contains(attribute)) {
-                throw ApiException.badRequest("info may hold user_count, subscription_count and cache; got '" + attribute + "'");
-            }
-        }
+        List<String> attributes = attributes(info, "user_count", "subscription_count", "cache");
         ChannelKind kind = ChannelKind.of(channel);
         if (attributes.contains("user_count") && !kind.presence()) {
             throw ApiException.badRequest("info=user_count is only for presence channels");
@@ -301,13 +291,19 @@ public class AppsResource {
         if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
             throw ApiException.badRequest("socket_id must look like 123.456");
         }
-        List<String> info = SignedRequestFilter.split(text(node, "info"));
-        for (String attribute : info) {
-            if (!attribute.equals("user_count") && !attribute.equals("subscription_count")) {
-                throw ApiException.badRequest("info may hold user_count and subscription_count; got '" + attribute + "'");
+        List<String> info = attributes(text(node, "info"), "user_count", "subscription_count");
+        return new EventRequest(name, data, List.copyOf(channels), socketId, info);
+    }
+
+    /** The {@code info} attributes asked for, each one of {@code allowed}. */
+    private static List<String> attributes(String info, String... allowed) {
+        List<String> attributes = SignedRequestFilter.split(info);
+        for (String attribute : attributes) {
+            if (!List.of(allowed).contains(attribute)) {
+                throw ApiException.badRequest("info may hold " + String.join(", ", allowed) + "; got '" + attribute + "'");
             }
         }
-        return new EventRequest(name, data, List.copyOf(channels), socketId, info);
+        return attributes;
     }
 
     private static String text(JsonNode node, String field) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.channel.Member;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.Json;
+import dev.chorus.protocol.PresenceRoster;
 import dev.chorus.relay.ClusterState;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,22 +199,12 @@ public final class Broadcaster {
 
     /** The presence payload of subscription_succeeded from the cluster's roster. */
     static String presenceData(Map<String, String> roster) {
-        StringBuilder ids = new StringBuilder("[");
-        StringBuilder hash = new StringBuilder("{");
-        boolean first = true;
+        PresenceRoster payload = new PresenceRoster();
         for (Map.Entry<String, String> entry : roster.entrySet()) {
             JsonNode member = parse(entry.getValue());
-            if (!first) {
-                ids.append(',');
-                hash.append(',');
-            }
-            first = false;
-            ids.append(member.get("id").toString());
-            Json.quoteInto(hash, entry.getKey());
-            hash.append(':').append(member.hasNonNull("info") ? member.get("info").toString() : "null");
+            payload.add(entry.getKey(), member.get("id").toString(), member.hasNonNull("info") ? member.get("info").toString() : null);
         }
-        return "{\"presence\":{\"ids\":" + ids.append(']') + ",\"hash\":" + hash.append('}') + ",\"count\":"
-                + roster.size() + "}}";
+        return payload.data();
     }
 
     /** The channels of an app; created on first use. */

@@ -1,7 +1,7 @@
 package dev.chorus.channel;
 
 import dev.chorus.protocol.ChannelKind;
-import dev.chorus.protocol.Json;
+import dev.chorus.protocol.PresenceRoster;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,21 +96,11 @@ public final class Channel {
      * {@code {"presence":{"ids":[...],"hash":{...},"count":N}}}; an empty hash is {@code {}}.
      */
     synchronized String presenceData() {
-        StringBuilder ids = new StringBuilder("[");
-        StringBuilder hash = new StringBuilder("{");
-        boolean first = true;
-        for (RosterEntry entry : roster.values()) {
-            if (!first) {
-                ids.append(',');
-                hash.append(',');
-            }
-            first = false;
-            ids.append(entry.member.userIdJson());
-            Json.quoteInto(hash, entry.member.userKey());
-            hash.append(':').append(entry.member.userInfoJson() == null ? "null" : entry.member.userInfoJson());
+        PresenceRoster roster = new PresenceRoster();
+        for (RosterEntry entry : this.roster.values()) {
+            roster.add(entry.member.userKey(), entry.member.userIdJson(), entry.member.userInfoJson());
         }
-        return "{\"presence\":{\"ids\":" + ids.append(']') + ",\"hash\":" + hash.append('}')
-                + ",\"count\":" + roster.size() + "}}";
+        return roster.data();
     }
 
     /** Members for queries: one entry per user, in first-subscription order. */
