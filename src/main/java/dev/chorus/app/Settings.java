@@ -13,6 +13,7 @@ import java.util.List;
  * @param configFile     the file the settings came from, or null when none was read
  * @param timestampTolerance how far an HTTP API request's {@code auth_timestamp} may be from now
  * @param scaling        Redis scaling, {@link Scaling#DISABLED} for one node
+ * @param tls            TLS for the launcher's listener, or null for plain HTTP/WS
  */
 public record Settings(
         String host,
@@ -24,6 +25,7 @@ public record Settings(
         Path configFile,
         java.time.Duration timestampTolerance,
         Scaling scaling,
+        Tls tls,
         List<App> apps) {
 
     public Settings {

@@ -31,12 +31,17 @@ public final class SettingsLoader {
     public static final String FLAG_HOSTNAME = "hostname";
     public static final String FLAG_DEBUG = "debug";
     public static final String FLAG_CONFIG = "config";
+    public static final String FLAG_TLS_CERT = "tls-cert";
+    public static final String FLAG_TLS_KEY = "tls-key";
+    public static final String FLAG_TLS_KEYSTORE = "tls-keystore";
+    public static final String FLAG_TLS_PASSWORD = "tls-keystore-password";
 
     public static final String ENV_CONFIG = "CHORUS_CONFIG";
     public static final String DEFAULT_CONFIG_FILE = "chorus.yaml";
 
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size",
-            "timestamp_tolerance");
+            "timestamp_tolerance", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
     private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
             "password", "database", "node_timeout");
     private static final Set<String> APP_KEYS = Set.of("id", "key", "secret", "name", "enabled", "allowed_origins",
@@ -101,6 +106,7 @@ public final class SettingsLoader {
         int tolerance = integer("timestamp_tolerance", first(text(server, "timestamp_tolerance"), "600"), 1, 86_400);
 
         Scaling scaling = scaling(object(root, "scaling", "scaling"));
+        Tls tls = tls(server == null ? null : object(server, "tls", "server.tls"), hostname);
 
         List<App> apps = new ArrayList<>();
         JsonNode appNodes = root == null ? null : root.get("apps");
@@ -127,7 +133,54 @@ public final class SettingsLoader {
                 throw ConfigurationException.bad("apps[].key", app.key(), "app keys must be unique");
             }
         }
-        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, apps);
+        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, tls, apps);
+    }
+
+    /**
+     * Explicit PEM or PKCS#12 settings win; with none, a Herd or Valet certificate for the public
+     * host name is used when one exists, as Reverb does.
+     */
+    private Tls tls(ObjectNode node, String hostname) {
+        checkKeys(node, "server.tls", TLS_KEYS);
+        String cert = first(flags.get(FLAG_TLS_CERT), env.get("CHORUS_TLS_CERT"), text(node, "cert"));
+        String key = first(flags.get(FLAG_TLS_KEY), env.get("CHORUS_TLS_KEY"), text(node, "key"));
+        String keystore = first(flags.get(FLAG_TLS_KEYSTORE), env.get("CHORUS_TLS_KEYSTORE"), text(node, "keystore"));
+        String password = first(flags.get(FLAG_TLS_PASSWORD), env.get("CHORUS_TLS_KEYSTORE_PASSWORD"),
+                text(node, "keystore_password"), "");
+        if (keystore != null && (cert != null || key != null)) {
+            throw ConfigurationException.bad("tls", keystore, "either a PEM certificate and key, or a PKCS#12 keystore, not both");
+        }
+        if (keystore != null) {
+            return new Tls(null, null, readable("tls keystore (--tls-keystore, CHORUS_TLS_KEYSTORE)", keystore), password);
+        }
+        if (cert != null || key != null) {
+            if (cert == null || key == null) {
+                throw ConfigurationException.bad(cert == null ? "tls certificate (--tls-cert, CHORUS_TLS_CERT)"
+                        : "tls key (--tls-key, CHORUS_TLS_KEY)", null, "a PEM certificate needs its private key and vice versa");
+            }
+            return new Tls(readable("tls certificate (--tls-cert, CHORUS_TLS_CERT)", cert),
+                    readable("tls key (--tls-key, CHORUS_TLS_KEY)", key), null, null);
+        }
+        if (hostname != null) {
+            String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+            for (String dir : new String[] {"Library/Application Support/Herd/config/valet/Certificates",
+                    ".config/valet/Certificates", ".valet/Certificates"}) {
+                Path crt = Path.of(home, dir, hostname + ".crt");
+                Path pem = Path.of(home, dir, hostname + ".key");
+                if (Files.isReadable(crt) && Files.isReadable(pem)) {
+                    return new Tls(crt, pem, null, null);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Path readable(String setting, String file) {
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw ConfigurationException.bad(setting, file, "a readable file");
+        }
+        return path;
     }
 
     private Scaling scaling(ObjectNode node) {

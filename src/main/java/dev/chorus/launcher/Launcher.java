@@ -155,6 +155,10 @@ public final class Launcher {
             out.println("Generated development credentials in " + defaultFile.toAbsolutePath());
             settings = loader.load(defaultFile);
         }
+        Server server = new Server();
+        // Built before anything is printed: unreadable TLS material is a bad setting like any other.
+        ServerConnector connector = settings.tls() == null ? new ServerConnector(server)
+                : TlsConnectors.connector(server, settings.tls());
         printCredentials(settings, out);
 
         // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
@@ -166,8 +170,6 @@ public final class Launcher {
         // Lets the webapp exit the process on a restart signal; in a container it only drains.
         System.setProperty("chorus.launcher", "true");
 
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         // Java's default listen backlog is 50: a burst of reconnecting clients overflows it and each
@@ -202,7 +204,7 @@ public final class Launcher {
             }
             return bad != null ? EXIT_BAD_SETTINGS : EXIT_START_FAILED;
         }
-        out.println("Chorus listening on " + settings.host() + ":" + connector.getLocalPort()
+        out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : ""));
         out.flush();
         return -1;
@@ -317,7 +319,8 @@ public final class Launcher {
         out.println();
         out.println("  pusher-js / Laravel Echo:");
         out.println("    new Echo({ broadcaster: 'reverb', key: '" + first.key() + "', wsHost: '" + host + "', wsPort: "
-                + settings.port() + ", wssPort: " + settings.port() + ", forceTLS: false, enabledTransports: ['ws', 'wss']"
+                + settings.port() + ", wssPort: " + settings.port() + ", forceTLS: " + (settings.tls() != null)
+                + ", enabledTransports: ['ws', 'wss']"
                 + (settings.path().isEmpty() ? "" : ", wsPath: '" + settings.path() + "'") + " });");
         out.println();
     }

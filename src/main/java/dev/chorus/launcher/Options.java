@@ -10,7 +10,8 @@ import java.util.Set;
 /** Command-line options: {@code --name value}, {@code --name=value}, and bare switches. */
 final class Options {
     static final Set<String> START = Set.of(SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT, SettingsLoader.FLAG_PATH,
-            SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_DEBUG);
+            SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_TLS_CERT,
+            SettingsLoader.FLAG_TLS_KEY, SettingsLoader.FLAG_TLS_KEYSTORE, SettingsLoader.FLAG_TLS_PASSWORD);
     static final Set<String> BENCH = Set.of("subscribers", "rate", "duration", "payload", "host", "port", "path", "key",
             "secret", "channel", "pid", "server-heap", "scenario", "app-id", "connections", "warmup", "publish-port");
     static final Set<String> RESTART = Set.of(SettingsLoader.FLAG_CONFIG);

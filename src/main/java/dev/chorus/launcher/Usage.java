@@ -26,7 +26,14 @@ final class Usage {
               --hostname NAME      Public host name clients use (REVERB_HOST)
               --config FILE        YAML config file (CHORUS_CONFIG, default ./chorus.yaml)
               --debug              Log every connection and every inbound/outbound frame (truncated)
+              --tls-cert FILE      PEM certificate chain for wss/https (CHORUS_TLS_CERT, server.tls.cert)
+              --tls-key FILE       Its PEM private key (CHORUS_TLS_KEY, server.tls.key)
+              --tls-keystore FILE  Or a PKCS#12 keystore (CHORUS_TLS_KEYSTORE, server.tls.keystore)
+              --tls-keystore-password PW   Its password (CHORUS_TLS_KEYSTORE_PASSWORD)
               --help               This text
+
+            With --hostname and no TLS option, a Herd or Valet certificate for that host is used when
+            one exists (~/.config/valet/Certificates/HOST.crt and .key, or Herd's on macOS).
 
             Per-app environment (first app): REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET,
             REVERB_APP_PING_INTERVAL, REVERB_APP_ACTIVITY_TIMEOUT, REVERB_APP_MAX_CONNECTIONS,
