@@ -1,0 +1,88 @@
+package dev.chorus.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.pusher.client.Pusher;
+import com.pusher.client.PusherOptions;
+import com.pusher.client.connection.ConnectionState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every deployment must show: the app configured through CHORUS_CONFIG, pusher-java-client
+ * subscribed to a public and a presence channel, members seeing each other, and an event triggered
+ * with pusher-http-java arriving.
+ */
+final class ContainerScenario {
+    static final String KEY = "container-key";
+    static final String SECRET = "container-secret";
+    static final String ID = "4242";
+
+    private ContainerScenario() {
+    }
+
+    static Path config() throws Exception {
+        Path file = Files.createTempDirectory("chorus-container-config-").resolve("chorus.yaml");
+        Files.writeString(file, "apps:\n  - id: \"" + ID + "\"\n    key: " + KEY + "\n    secret: " + SECRET + "\n");
+        return file;
+    }
+
+    static void run(int port) throws Exception {
+        com.pusher.rest.Pusher server = new com.pusher.rest.Pusher(ID, KEY, SECRET);
+        server.setHost("127.0.0.1:" + port);
+        server.setEncrypted(false);
+        List<Pusher> clients = new ArrayList<>();
+        try {
+            Pusher ann = client(port, server, "ann", clients);
+            PusherClientIT.Recorder annRecorder = new PusherClientIT.Recorder();
+            ann.subscribePresence("presence-container", annRecorder);
+            annRecorder.awaitSubscribed();
+            assertEquals("here ann", annRecorder.members.poll(10, TimeUnit.SECONDS));
+
+            Pusher bob = client(port, server, "bob", clients);
+            PusherClientIT.Recorder bobRecorder = new PusherClientIT.Recorder();
+            bob.subscribePresence("presence-container", bobRecorder);
+            bobRecorder.awaitSubscribed();
+            assertEquals("joined bob", annRecorder.members.poll(10, TimeUnit.SECONDS));
+
+            PusherClientIT.Recorder news = new PusherClientIT.Recorder();
+            bob.subscribe("container-news", news, "headline");
+            news.awaitSubscribed();
+            assertEquals(200, server.trigger("container-news", "headline", Map.of("title", "deployed")).getHttpStatus());
+            assertEquals("headline {\"title\":\"deployed\"}", news.events.poll(10, TimeUnit.SECONDS));
+        } finally {
+            clients.forEach(Pusher::disconnect);
+        }
+    }
+
+    private static Pusher client(int port, com.pusher.rest.Pusher server, String user, List<Pusher> clients)
+            throws InterruptedException {
+        PusherOptions options = new PusherOptions().setHost("127.0.0.1").setWsPort(port).setUseTLS(false)
+                .setChannelAuthorizer((channel, socketId) -> channel.startsWith("presence-")
+                        ? server.authenticate(socketId, channel, new com.pusher.rest.data.PresenceUser(user, Map.of("name", user)))
+                        : server.authenticate(socketId, channel));
+        Pusher pusher = new Pusher(KEY, options);
+        clients.add(pusher);
+        CountDownLatch connected = new CountDownLatch(1);
+        pusher.connect(new com.pusher.client.connection.ConnectionEventListener() {
+            @Override
+            public void onConnectionStateChange(com.pusher.client.connection.ConnectionStateChange change) {
+                if (change.getCurrentState() == ConnectionState.CONNECTED) {
+                    connected.countDown();
+                }
+            }
+
+            @Override
+            public void onError(String message, String code, Exception e) {
+            }
+        }, ConnectionState.ALL);
+        assertTrue(connected.await(15, TimeUnit.SECONDS), "connected");
+        return pusher;
+    }
+}
