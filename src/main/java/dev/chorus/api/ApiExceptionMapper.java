@@ -1,5 +1,7 @@
 package dev.chorus.api;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chorus.protocol.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -10,7 +12,7 @@ import jakarta.ws.rs.ext.Provider;
 /** Every failure becomes {@code {"error":"..."}} with a real status; no stack trace reaches a client. */
 @Provider
 public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
-    private static final System.Logger LOG = System.getLogger(ApiExceptionMapper.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionMapper.class);
 
     @Override
     public Response toResponse(Throwable failure) {
@@ -33,11 +35,11 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
                 builder.header("Allow", allow);
             }
             if (status >= 500) {
-                LOG.log(System.Logger.Level.ERROR, "HTTP API failure", failure);
+                LOG.error("HTTP API failure", failure);
             }
             return builder.build();
         }
-        LOG.log(System.Logger.Level.ERROR, "HTTP API failure", failure);
+        LOG.error("HTTP API failure", failure);
         return json(500, "Internal server error");
     }
 

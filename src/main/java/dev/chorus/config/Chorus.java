@@ -1,5 +1,7 @@
 package dev.chorus.config;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.app.ConfigurationException;
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class Chorus {
-    private static final System.Logger LOG = System.getLogger(Chorus.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Chorus.class);
 
     private Settings settings;
     private AppRegistry apps;
@@ -86,7 +88,7 @@ public class Chorus {
         });
         restartFile = new RestartFile(RestartFile.beside(settings.configFile()));
         timer.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
-        LOG.log(System.Logger.Level.INFO, "Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
+        LOG.info("Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
                 + settings.path() + "'");
     }
 
@@ -127,7 +129,7 @@ public class Chorus {
         if (!restarting.compareAndSet(false, true)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "Restart requested by " + why + ": telling clients to reconnect");
+        LOG.warn("Restart requested by " + why + ": telling clients to reconnect");
         server.drain(PusherError.SERVER_RESTARTING, 2_000);
         if (Boolean.getBoolean("chorus.launcher")) {
             Thread exit = new Thread(() -> System.exit(0), "chorus-restart-exit");
@@ -162,7 +164,7 @@ public class Chorus {
                 restart("the restart file " + restartFile.path());
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "Liveness check failed", e);
+            LOG.error("Liveness check failed", e);
         }
     }
 
@@ -174,7 +176,7 @@ public class Chorus {
             try {
                 closeable.close();
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "Leaving the cluster failed: " + e.getMessage());
+                LOG.warn("Leaving the cluster failed: " + e.getMessage());
             }
         }
         relay.close();

@@ -1,5 +1,7 @@
 package dev.chorus.connection;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 /**
  * The {@code --debug} frame log. Chosen once at startup: the silent one costs a no-op call, so the
  * hot path never checks a flag or builds a string when debugging is off. Implementations are
@@ -26,23 +28,23 @@ public interface FrameLog {
 
     void lifecycle(String socketId, String what);
 
-    /** Prints every frame, truncated, through {@link System.Logger}. */
+    /** Prints every frame, truncated, through SLF4J (logger {@code dev.chorus.frames}). */
     static FrameLog printing() {
-        System.Logger logger = System.getLogger("dev.chorus.frames");
+        Logger logger = LoggerFactory.getLogger("dev.chorus.frames");
         return new FrameLog() {
             @Override
             public void inbound(String socketId, String frame) {
-                logger.log(System.Logger.Level.INFO, "<- " + socketId + " " + truncate(frame));
+                logger.info("<- " + socketId + " " + truncate(frame));
             }
 
             @Override
             public void outbound(String socketId, String frame) {
-                logger.log(System.Logger.Level.INFO, "-> " + socketId + " " + truncate(frame));
+                logger.info("-> " + socketId + " " + truncate(frame));
             }
 
             @Override
             public void lifecycle(String socketId, String what) {
-                logger.log(System.Logger.Level.INFO, "** " + socketId + " " + what);
+                logger.info("** " + socketId + " " + what);
             }
         };
     }

@@ -29,14 +29,27 @@ public final class Launcher {
     static final int EXIT_BAD_SETTINGS = 2;
     static final int EXIT_START_FAILED = 1;
 
+    /**
+     * Frameworks that narrate their own start-up: only their warnings (one harmless Jersey warning
+     * about JAF not at all). Loggers are held here so the levels stick (java.util.logging keeps them weakly).
+     */
+    private static final Map<String, java.util.logging.Level> QUIET = Map.of(
+            "org.eclipse.jetty", java.util.logging.Level.WARNING,
+            "org.jboss.weld", java.util.logging.Level.WARNING,
+            "org.glassfish.jersey.message.internal.MessagingBinders", java.util.logging.Level.SEVERE);
+    private static final List<java.util.logging.Logger> QUIET_LOGGERS = QUIET.keySet().stream()
+            .map(java.util.logging.Logger::getLogger).toList();
+
     private Launcher() {
     }
 
     public static void main(String[] args) {
+        // Jetty and the WAR both log through SLF4J to java.util.logging: one format, one line per event.
+        // Naming the provider keeps each classloader's SLF4J from tripping over the other's.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s - %5$s%6$s%n");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss");
+        System.setProperty("slf4j.provider", "org.slf4j.jul.JULServiceProvider");
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+        QUIET.forEach((name, level) -> java.util.logging.Logger.getLogger(name).setLevel(level));
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             System.exit(code);
@@ -71,6 +84,12 @@ public final class Launcher {
                         return 0;
                     }
                     return restart(Options.parse(rest, Options.RESTART), out, err);
+                case "health":
+                    if (rest.stream().anyMatch(Launcher::isHelp)) {
+                        out.print(Usage.HEALTH);
+                        return 0;
+                    }
+                    return health(Options.parse(rest, Options.HEALTH), out, err);
                 case "bench":
                     if (rest.stream().anyMatch(Launcher::isHelp)) {
                         out.print(Usage.BENCH);
@@ -114,6 +133,28 @@ public final class Launcher {
             }
         }
         return 0;
+    }
+
+    /** For container health checks: the image need not ship curl or wget. */
+    private static int health(Map<String, String> flags, PrintStream out, PrintStream err) {
+        Settings settings = new SettingsLoader(flags, System.getenv()).load(Path.of(SettingsLoader.DEFAULT_CONFIG_FILE));
+        String scheme = settings.tls() == null ? "http" : "https";
+        String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
+        java.net.URI uri = java.net.URI.create(scheme + "://" + host + ":" + settings.port() + settings.path() + "/up");
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(3)).build();
+            java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(uri)
+                    .timeout(java.time.Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                out.println(uri + " " + response.body());
+                return 0;
+            }
+            err.println(uri + " answered " + response.statusCode());
+        } catch (IOException | InterruptedException e) {
+            err.println(uri + " unreachable: " + e.getMessage());
+        }
+        return EXIT_START_FAILED;
     }
 
     private static int bench(Map<String, String> flags, PrintStream out, PrintStream err) {

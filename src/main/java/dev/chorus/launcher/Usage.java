@@ -11,6 +11,7 @@ final class Usage {
               start   Run the server (generates development credentials in ./chorus.yaml when none exist)
               init    Write a config file with fresh credentials (like reverb:install)
               restart Make every running node tell its clients to reconnect (4200) and exit cleanly
+              health  Exit 0 when the local server answers /up (for container health checks)
               bench   Measure fan-out: deliveries/s, latency percentiles, CPU and memory per connection
 
             Run 'java -jar chorus.jar <command> --help' for a command's options.
@@ -51,6 +52,12 @@ final class Usage {
             Options:
               --config FILE        The config file the nodes were started with (CHORUS_CONFIG)
               --help               This text
+            """;
+
+    static final String HEALTH = """
+            Usage: java -jar chorus.jar health [--port PORT] [--path PREFIX] [--config FILE]
+
+            Asks the server these settings describe for /up; exit status 0 when it answers 200.
             """;
 
     static final String INIT = """

@@ -1,5 +1,7 @@
 package dev.chorus.server;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
@@ -35,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread; frames of one connection arrive one at a time. Nothing here blocks on a socket.
  */
 public final class PusherServer {
-    private static final System.Logger LOG = System.getLogger(PusherServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PusherServer.class);
 
     private final AppRegistry apps;
     private final Broadcaster broadcaster;
@@ -160,7 +162,7 @@ public final class PusherServer {
             connection.send(PusherError.INVALID_FORMAT.frame());
         } catch (RuntimeException e) {
             // A bug must cost one frame, never the socket or the server, and never reach the client.
-            LOG.log(System.Logger.Level.ERROR, "Unexpected failure handling a frame from " + connection.socketId(), e);
+            LOG.error("Unexpected failure handling a frame from " + connection.socketId(), e);
             connection.send(PusherError.INVALID_FORMAT.frame());
         }
     }

@@ -214,6 +214,16 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void healthCommandExitsZeroOnlyWhenTheServerAnswers() throws Exception {
+        int port = TestServer.shared().port;
+        ChorusProcess healthy = run(tempDir(), Map.of(), "health", "--port", String.valueOf(port));
+        assertEquals(0, healthy.awaitExit(30), healthy.output());
+        assertTrue(healthy.output().contains("{\"health\":\"OK\"}"), healthy.output());
+        ChorusProcess down = run(tempDir(), Map.of(), "health", "--port", String.valueOf(ChorusProcess.freePort()));
+        assertEquals(1, down.awaitExit(30), down.output());
+    }
+
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
         Map<String, String> out = new java.util.HashMap<>(a);
         out.putAll(b);

@@ -1,5 +1,7 @@
 package dev.chorus.relay.redis;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chorus.app.Scaling;
 import dev.chorus.relay.ClusterState;
 import java.util.ArrayList;
@@ -33,7 +35,7 @@ import redis.clients.jedis.params.SetParams;
  * a timeout, so an outage never stalls a client's thread.
  */
 public final class RedisClusterState implements ClusterState, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(RedisClusterState.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RedisClusterState.class);
     private static final String SEP = "\u0000";
 
     private static final String JOIN = """
@@ -270,7 +272,7 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
                 }
             })));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Re-reporting this node to Redis failed: " + e.getMessage());
+            LOG.warn("Re-reporting this node to Redis failed: " + e.getMessage());
         }
         return firstAgain;
     }
@@ -312,7 +314,7 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
                 try {
                     memberGone.accept(new Member(parts[0], parts[1], parts[2], member));
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "Announcing a reaped member failed", e);
+                    LOG.error("Announcing a reaped member failed", e);
                 }
             }
         }
@@ -322,7 +324,7 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
             redis.hdel(key("conns", app), node);
         }
         redis.srem(key("nodes"), node);
-        LOG.log(System.Logger.Level.WARNING, "Node " + node + " stopped heartbeating; removed its connections from the cluster ("
+        LOG.warn("Node " + node + " stopped heartbeating; removed its connections from the cluster ("
                 + removed + " presence members gone)");
     }
 

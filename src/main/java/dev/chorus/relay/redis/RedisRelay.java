@@ -1,5 +1,7 @@
 package dev.chorus.relay.redis;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chorus.app.Scaling;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.EnvelopeCodec;
@@ -25,7 +27,7 @@ import redis.clients.jedis.Pipeline;
  * while the publisher link is down are dropped and counted (at-most-once, see {@link Relay}).
  */
 public final class RedisRelay implements Relay {
-    private static final System.Logger LOG = System.getLogger(RedisRelay.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RedisRelay.class);
     private static final int OUTBOX = 65_536;
     private static final int MAX_BATCH = 512;
     private static final long MIN_BACKOFF_MILLIS = 100;
@@ -101,7 +103,7 @@ public final class RedisRelay implements Relay {
         subscriber.setDaemon(true);
         publisher.start();
         subscriber.start();
-        LOG.log(System.Logger.Level.INFO, "Scaling over Redis at " + scaling.describe() + ", channel '" + channel
+        LOG.info("Scaling over Redis at " + scaling.describe() + ", channel '" + channel
                 + "', node " + nodeId);
     }
 
@@ -187,7 +189,7 @@ public final class RedisRelay implements Relay {
                     try {
                         receiver.accept(envelope);
                     } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.ERROR, "Relayed envelope failed locally", e);
+                        LOG.error("Relayed envelope failed locally", e);
                     }
                 }
             };
@@ -221,7 +223,7 @@ public final class RedisRelay implements Relay {
         }
         if (outage.compareAndSet(false, true)) {
             outageStartMillis.set(System.currentTimeMillis());
-            LOG.log(System.Logger.Level.WARNING, "Redis at " + scaling.describe() + " unreachable (" + which + ": "
+            LOG.warn("Redis at " + scaling.describe() + " unreachable (" + which + ": "
                     + cause.getMessage() + "); serving this node's connections only, reconnecting with backoff");
         }
     }
@@ -234,7 +236,7 @@ public final class RedisRelay implements Relay {
         boolean restored = outage.compareAndSet(true, false);
         if (restored) {
             long seconds = (System.currentTimeMillis() - outageStartMillis.get()) / 1000;
-            LOG.log(System.Logger.Level.WARNING, "Redis link restored after " + seconds + " s; relaying again ("
+            LOG.warn("Redis link restored after " + seconds + " s; relaying again ("
                     + dropped.get() + " envelopes not relayed so far)");
         }
         if (first || restored) {
