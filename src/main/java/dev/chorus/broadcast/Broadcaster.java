@@ -47,8 +47,13 @@ public final class Broadcaster {
      */
     public Joined subscribe(App app, String channel, Subscriber subscriber, Member member) {
         ChannelRegistry.Subscribed local = channels(app).subscribe(channel, subscriber, member, app.maxPresenceMembers());
-        if (local.rosterFull() || local.alreadySubscribed()) {
-            return new Joined(local, local.presenceData(), false);
+        if (local.rosterFull()) {
+            return new Joined(local, null, false);
+        }
+        if (local.alreadySubscribed()) {
+            String roster = local.channel().kind().presence()
+                    ? cluster.roster(app.id(), channel).map(Broadcaster::presenceData).orElse(local.presenceData()) : null;
+            return new Joined(local, roster, false);
         }
         ChannelKind kind = local.channel().kind();
         if (kind != ChannelKind.SERVER_TO_USER) {

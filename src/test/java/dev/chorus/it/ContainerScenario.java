@@ -49,7 +49,7 @@ final class ContainerScenario {
             PusherClientIT.Recorder bobRecorder = new PusherClientIT.Recorder();
             bob.subscribePresence("presence-container", bobRecorder);
             bobRecorder.awaitSubscribed();
-            assertEquals("joined bob", annRecorder.members.poll(10, TimeUnit.SECONDS));
+            assertEquals("joined bob", annRecorder.nextChange());
 
             PusherClientIT.Recorder news = new PusherClientIT.Recorder();
             bob.subscribe("container-news", news, "headline");

@@ -119,6 +119,21 @@ class PusherClientIT {
             members.add("left " + user.getId());
         }
 
+        /**
+         * The next join or leave. pusher-java-client may subscribe twice when a subscribe races its own
+         * resubscribe-on-CONNECTED; the server then confirms twice and the roster ("here") repeats.
+         */
+        String nextChange() throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                String next = members.poll(500, TimeUnit.MILLISECONDS);
+                if (next != null && !next.startsWith("here ")) {
+                    return next;
+                }
+            }
+            return null;
+        }
+
         void awaitSubscribed() throws InterruptedException {
             assertTrue(subscribed.await(10, TimeUnit.SECONDS), "subscription answered");
             assertEquals(null, authFailure, "no auth failure");
@@ -163,7 +178,7 @@ class PusherClientIT {
         bobRecorder.awaitSubscribed();
         assertEquals("here ann", bobRecorder.members.poll(5, TimeUnit.SECONDS));
         assertEquals("here bob", bobRecorder.members.poll(5, TimeUnit.SECONDS));
-        assertEquals("joined bob", annRecorder.members.poll(5, TimeUnit.SECONDS));
+        assertEquals("joined bob", annRecorder.nextChange());
         assertEquals("bob", bobChannel.getMe().getId());
         assertEquals(2, bobChannel.getUsers().size());
 
@@ -172,7 +187,7 @@ class PusherClientIT {
         assertEquals("client-hi {\"n\":1} from bob", annRecorder.events.poll(5, TimeUnit.SECONDS));
 
         bob.disconnect();
-        assertEquals("left bob", annRecorder.members.poll(10, TimeUnit.SECONDS));
+        assertEquals("left bob", annRecorder.nextChange());
     }
 
     @Test
