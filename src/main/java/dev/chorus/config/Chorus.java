@@ -170,6 +170,7 @@ public class Chorus {
 
     @PreDestroy
     void stop() {
+        LOG.info("Chorus stopping: telling " + server.connectionCount() + " connection(s) to reconnect");
         timer.shutdownNow();
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
         if (cluster instanceof AutoCloseable closeable) {

@@ -256,6 +256,12 @@ public final class Launcher {
      * with status 0, a clean stop for supervisors (the JVM would otherwise report 143 for SIGTERM).
      */
     private static void stop(Server server, WebAppContext context, Path war) {
+        // Stop accepting first, so nobody connects while the others are told to go.
+        for (org.eclipse.jetty.server.Connector connector : server.getConnectors()) {
+            if (connector instanceof org.eclipse.jetty.server.AbstractNetworkConnector network) {
+                network.setAccepting(false);
+            }
+        }
         try {
             Object drain = context.getServletContext().getAttribute("dev.chorus.drain");
             if (drain instanceof Runnable runnable) {
