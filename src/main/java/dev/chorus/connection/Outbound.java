@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Outbound {
     private static final ThreadLocal<Outbound> DRAINING = new ThreadLocal<>();
+    /** Frames handed to the transport at once when they queued up behind a send (one write on Jetty). */
+    private static final int MAX_BATCH = 64;
 
     private final Transport transport;
     private final int maxPending;
@@ -21,6 +23,9 @@ final class Outbound {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final Transport.Completion completion = this::completed;
+    private final java.util.ArrayList<String> batch = new java.util.ArrayList<>(MAX_BATCH);
+    /** Frames of the send in flight, released together when it completes. */
+    private volatile int inFlight;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     Outbound(Transport transport, int maxPending, Runnable onOverflow, Runnable onFailure) {
@@ -39,6 +44,15 @@ final class Outbound {
             pending.decrementAndGet();
             overflow();
             return;
+        }
+        // Fast path, the common case: nothing queued and nothing in flight, so send at once.
+        if (queue.isEmpty() && DRAINING.get() != this && sending.compareAndSet(false, true)) {
+            if (queue.isEmpty() && !closed.get()) {
+                inFlight = 1;
+                transport.send(frame, completion);
+                return;
+            }
+            sending.set(false);
         }
         queue.offer(frame);
         drain();
@@ -93,7 +107,20 @@ final class Outbound {
                     transport.close(close.code, close.reason);
                     return;
                 }
-                transport.send((String) next, completion);
+                // Whatever queued up behind the last send goes out together; a close waits for the next round.
+                Object following = queue.peek();
+                if (following == null || following instanceof CloseCommand) {
+                    inFlight = 1;
+                    transport.send((String) next, completion);
+                    continue;
+                }
+                batch.clear();
+                batch.add((String) next);
+                while (batch.size() < MAX_BATCH && queue.peek() instanceof String) {
+                    batch.add((String) queue.poll());
+                }
+                inFlight = batch.size();
+                transport.sendAll(java.util.List.copyOf(batch), completion);
             }
         } finally {
             DRAINING.set(outer);
@@ -101,7 +128,7 @@ final class Outbound {
     }
 
     private void completed(Throwable failure) {
-        pending.decrementAndGet();
+        pending.addAndGet(-inFlight);
         sending.set(false);
         if (failure != null) {
             if (closed.compareAndSet(false, true)) {

@@ -228,6 +228,9 @@ public final class Launcher {
         }
         context.setWar(war.toString());
         context.setThrowUnavailableOnStartupException(true);
+        // Let the WAR use Jetty's core WebSocket session (batched writes) instead of the portable path.
+        context.getHiddenClassMatcher().exclude("org.eclipse.jetty.websocket.core.",
+                "org.eclipse.jetty.ee10.websocket.jakarta.common.", "org.eclipse.jetty.util.Callback");
         server.setHandler(context);
         server.setStopTimeout(5_000);
         // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes

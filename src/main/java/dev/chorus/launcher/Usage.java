@@ -95,7 +95,7 @@ final class Usage {
               --publish-port PORT  Publish on another node of the same cluster (relayed delivery)
               --app-id ID          Its app id, for the trigger scenario (default 1)
               --connections N      HTTP clients of the trigger scenario (default 4)
-              --warmup S           Seconds of triggers before measuring, for the JIT (default 5)
+              --warmup S           Seconds of load before measuring, for the JIT (default 5)
             """;
 
     private Usage() {

@@ -3,6 +3,7 @@ package dev.chorus.websocket;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.connection.Connection;
+import dev.chorus.connection.Transport;
 import dev.chorus.server.PusherServer;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -42,7 +43,7 @@ public final class PusherEndpoint extends Endpoint {
         }
         List<String> protocol = session.getRequestParameterMap().get("protocol");
         String origin = (String) config.getUserProperties().get(ORIGIN);
-        JakartaTransport transport = new JakartaTransport(session);
+        Transport transport = Transports.forSession(session);
         Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
         connection = opened;
         if (opened == null) {

@@ -123,6 +123,30 @@ public final class Bench {
         // --publish-port: publish on another node of a cluster, to measure relayed delivery.
         SocketChannel publisher = openPublisher(host, intOption("publish-port", port), path, key, secret, channel);
         String pad = "x".repeat(Math.max(0, payload - 40));
+        int warmup = intOption("warmup", 5);
+        if (warmup > 0) {
+            // The JIT compiles the hot path first; measuring a cold server measures the compiler.
+            long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+            long sent = 0;
+            long begin = System.nanoTime();
+            long every = 1_000_000_000L / Math.max(1, rate);
+            while (System.nanoTime() < warmupEnd) {
+                long due = begin + sent * every;
+                while (System.nanoTime() < due) {
+                    Thread.sleep(0, 100_000);
+                }
+                SubscriberPool.send(publisher, 1, ("{\"event\":\"client-warmup\",\"channel\":\"" + channel
+                        + "\",\"data\":{\"n\":" + sent++ + ",\"pad\":\"" + pad + "\"}}").getBytes(StandardCharsets.UTF_8));
+            }
+            long expectedWarm = sent * pool.ready.get();
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pool.received.get() < expectedWarm && System.nanoTime() < settle) {
+                Thread.sleep(10);
+            }
+            out.printf("  warm-up: %d events over %d s%n", sent, warmup);
+            pool.reset();
+            Thread.sleep(200);
+        }
         long total = (long) rate * seconds;
         long cpuBefore = cpuNanos(pid);
         long benchCpuBefore = benchCpu();

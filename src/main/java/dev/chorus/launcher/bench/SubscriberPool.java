@@ -26,7 +26,8 @@ final class SubscriberPool implements Runnable {
     private final String channel;
     private final String key;
     private final Signer signer;
-    private final Histogram latency = new Histogram();
+    private Histogram latency = new Histogram();
+    private volatile boolean resetRequested;
     final AtomicLong ready = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong received = new AtomicLong();
@@ -184,6 +185,11 @@ final class SubscriberPool implements Runnable {
         if (opcode != 1) {
             return;
         }
+        if (peer.state == 3 && resetRequested) {
+            resetRequested = false;
+            latency = new Histogram();
+            received.set(0);
+        }
         if (peer.state == 3) {
             // {"event":"pusher... is protocol traffic (pings), not a delivery.
             if (length > 16 && peer.in.get(offset + 10) == 'p' && peer.in.get(offset + 15) == 'r') {
@@ -279,6 +285,11 @@ final class SubscriberPool implements Runnable {
             return i - buffer.position();
         }
         return -1;
+    }
+
+    /** Forgets what was received so far (after a warm-up); takes effect on the next frame. */
+    void reset() {
+        resetRequested = true;
     }
 
     /** Stops the thread; the histogram may be read after this returns. */

@@ -1,0 +1,37 @@
+package dev.chorus.websocket;
+
+import dev.chorus.connection.Transport;
+import jakarta.websocket.Session;
+
+/**
+ * Picks the fastest transport the container allows: Jetty's core session when its classes are
+ * visible here (the launcher exposes them), else the portable JSR-356 one.
+ */
+final class Transports {
+    private static final boolean JETTY_CORE = !Boolean.getBoolean("chorus.transport.portable")
+            && visible("org.eclipse.jetty.websocket.core.CoreSession")
+            && visible("org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession")
+            && visible("org.eclipse.jetty.util.Callback");
+
+    private Transports() {
+    }
+
+    static Transport forSession(Session session) {
+        if (JETTY_CORE) {
+            Transport core = dev.chorus.websocket.jetty.JettyCoreTransport.of(session);
+            if (core != null) {
+                return core;
+            }
+        }
+        return new JakartaTransport(session);
+    }
+
+    private static boolean visible(String name) {
+        try {
+            Class.forName(name, false, Transports.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.chorus.websocket.jetty;
+
+import dev.chorus.connection.Transport;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+
+/**
+ * {@link Transport} on Jetty's core WebSocket session, used where the container lets the application
+ * see it (the launcher). Frames that queued up are handed over with {@code batch=true} but the last,
+ * so Jetty gathers them into one write: the biggest lever on fan-out cost when a socket falls behind.
+ * Everything is asynchronous; nothing here waits for the peer.
+ */
+public final class JettyCoreTransport implements Transport {
+    private final CoreSession session;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private JettyCoreTransport(CoreSession session) {
+        this.session = session;
+    }
+
+    /** The core transport for this session, or null when it is not a Jetty session. */
+    public static Transport of(Session session) {
+        return session instanceof JakartaWebSocketSession jetty ? new JettyCoreTransport(jetty.getCoreSession()) : null;
+    }
+
+    @Override
+    public void send(String frame, Completion done) {
+        session.sendFrame(text(frame), callback(done), false);
+    }
+
+    @Override
+    public void sendAll(List<String> frames, Completion done) {
+        int last = frames.size() - 1;
+        for (int i = 0; i < last; i++) {
+            session.sendFrame(text(frames.get(i)), Callback.NOOP, true);
+        }
+        session.sendFrame(text(frames.get(last)), callback(done), false);
+    }
+
+    private static Frame text(String frame) {
+        return new Frame(OpCode.TEXT, ByteBuffer.wrap(frame.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Callback callback(Completion done) {
+        return Callback.from(() -> done.done(null), done::done);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closed.compareAndSet(false, true)) {
+            session.close(new CloseStatus(code, reason), Callback.NOOP);
+        }
+    }
+
+    @Override
+    public void ping() {
+        session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+    }
+}
