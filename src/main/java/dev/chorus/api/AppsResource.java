@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.app.App;
-import dev.chorus.channel.Channel;
-import dev.chorus.channel.ChannelRegistry;
-import dev.chorus.channel.Member;
 import dev.chorus.config.Chorus;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
@@ -192,7 +189,6 @@ public class AppsResource {
 
     /** One channel's info, cluster-wide when scaling (the counts of every live node). */
     private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied) {
-        ChannelRegistry registry = chorus.broadcaster().channels(app);
         ChannelKind kind = ChannelKind.of(name);
         long subscriptions = chorus.broadcaster().subscriptionCounts(app).getOrDefault(name, 0L);
         ObjectNode info = Json.MAPPER.createObjectNode();
@@ -297,7 +293,7 @@ public class AppsResource {
 
     /** The {@code info} attributes asked for, each one of {@code allowed}. */
     private static List<String> attributes(String info, String... allowed) {
-        List<String> attributes = SignedRequestFilter.split(info);
+        List<String> attributes = info == null || info.isBlank() ? List.of() : List.of(info.split("\\s*,\\s*"));
         for (String attribute : attributes) {
             if (!List.of(allowed).contains(attribute)) {
                 throw ApiException.badRequest("info may hold " + String.join(", ", allowed) + "; got '" + attribute + "'");

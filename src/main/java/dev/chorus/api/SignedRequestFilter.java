@@ -16,21 +16,17 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Authenticates every {@code /apps/{id}/...} request as Pusher's server SDKs sign it: the app, then
  * the size, then {@code auth_key}, {@code auth_timestamp} within the tolerance, and the signature over
  * the path without the route prefix (pusher-php-server and Reverb's convention) or, for SDKs that sign
- * what they send, with it. The body is read here once and handed on.
+ * what they send, with it. The body is read here (bounded by the request size limit) and handed on.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class SignedRequestFilter implements ContainerRequestFilter {
-    static final String APP = "dev.chorus.app";
-    static final String BODY = "dev.chorus.body";
-
     private volatile Chorus chorus;
 
     private Chorus chorus() {
@@ -92,8 +88,6 @@ public class SignedRequestFilter implements ContainerRequestFilter {
         if (!valid) {
             throw new ApiException(401, "Invalid signature: check the app secret, and that body_md5 matches the body");
         }
-        request.setProperty(APP, app);
-        request.setProperty(BODY, body);
         request.setEntityStream(new ByteArrayInputStream(body));
     }
 
@@ -109,12 +103,5 @@ public class SignedRequestFilter implements ContainerRequestFilter {
             }
             return body;
         }
-    }
-
-    static List<String> split(String csv) {
-        if (csv == null || csv.isBlank()) {
-            return List.of();
-        }
-        return List.of(csv.split("\\s*,\\s*"));
     }
 }
