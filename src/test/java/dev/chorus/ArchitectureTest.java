@@ -49,7 +49,12 @@ class ArchitectureTest {
 
     @Test
     void broadcastKnowsNoSocketsAndNoServer() {
-        onlyUses("broadcast", "channel", "app", "protocol", "relay");
+        onlyUses("broadcast", "channel", "app", "protocol", "relay", "webhook");
+    }
+
+    @Test
+    void webhooksKnowOnlyAppsAndTheWireFormat() {
+        onlyUses("webhook", "app", "protocol");
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  * @param maxPendingFrames  outbound frames queued for one connection before it is closed with 4100
  * @param cacheTtl          how long a cache channel keeps its last event, subscribers or not
  * @param events            HTTP API limits on triggered events
+ * @param webhooks          where this app's webhooks go (Pusher format), possibly none
  */
 public record App(
         String id,
@@ -34,7 +35,23 @@ public record App(
         int maxPendingFrames,
         int maxPresenceMembers,
         Duration cacheTtl,
-        EventLimits events) {
+        EventLimits events,
+        List<Webhook> webhooks) {
+
+    /**
+     * One webhook target.
+     * @param eventTypes    which events it wants (Pusher's names)
+     * @param channelPrefix only channels starting with this, or null for all
+     */
+    public record Webhook(URI url, java.util.Set<String> eventTypes, String channelPrefix) {
+        public Webhook {
+            eventTypes = java.util.Set.copyOf(eventTypes);
+        }
+
+        public boolean wants(String event, String channel) {
+            return eventTypes.contains(event) && (channelPrefix == null || channel.startsWith(channelPrefix));
+        }
+    }
 
     /** Pusher's HTTP API limits, per app. */
     public record EventLimits(int maxChannels, int maxNameLength, int maxDataSize, int maxBatchSize) {
@@ -43,6 +60,7 @@ public record App(
 
     public App {
         allowedOrigins = List.copyOf(allowedOrigins);
+        webhooks = List.copyOf(webhooks);
     }
 
     /**

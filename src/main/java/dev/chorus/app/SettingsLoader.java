@@ -48,7 +48,8 @@ public final class SettingsLoader {
             "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
             "max_presence_members", "cache_ttl", "max_event_channels", "max_event_name_length", "max_event_data_size",
-            "max_batch_size");
+            "max_batch_size", "webhooks");
+    private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
 
@@ -276,7 +277,51 @@ public final class SettingsLoader {
         }
         return new App(id, key, secret, name, enabled, origins, allowMissingOrigin, activityTimeout,
                 Duration.ofSeconds(pingInterval), Duration.ofSeconds(pongTimeout), maxConnections, maxMessageSize,
-                clientEvents, rate, pending, presenceMembers, Duration.ofSeconds(cacheTtl), limits);
+                clientEvents, rate, pending, presenceMembers, Duration.ofSeconds(cacheTtl), limits,
+                webhooks(at, node == null ? null : node.get("webhooks")));
+    }
+
+    private static List<App.Webhook> webhooks(String at, JsonNode node) {
+        List<App.Webhook> webhooks = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return webhooks;
+        }
+        if (!node.isArray()) {
+            throw ConfigurationException.bad(at + "webhooks", node, "a list of {url, event_types, channel_prefix}");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String where = at + "webhooks[" + i + "]";
+            JsonNode item = node.get(i);
+            if (!item.isObject()) {
+                throw ConfigurationException.bad(where, item, "a mapping with url (and event_types, channel_prefix)");
+            }
+            checkKeys((ObjectNode) item, where, WEBHOOK_KEYS);
+            String url = text(item, "url");
+            java.net.URI uri;
+            try {
+                uri = url == null ? null : java.net.URI.create(url);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw ConfigurationException.bad(where + ".url", url, "an http:// or https:// URL");
+            }
+            Set<String> types = new HashSet<>();
+            JsonNode typeNodes = item.get("event_types");
+            if (typeNodes == null || typeNodes.isNull()) {
+                types.addAll(dev.chorus.protocol.Webhooks.ALL);
+            } else {
+                for (JsonNode type : typeNodes.isArray() ? typeNodes : dev.chorus.protocol.Json.MAPPER.createArrayNode().add(typeNodes)) {
+                    if (!type.isTextual() || !dev.chorus.protocol.Webhooks.ALL.contains(type.textValue())) {
+                        throw ConfigurationException.bad(where + ".event_types", type, "any of "
+                                + String.join(", ", new java.util.TreeSet<>(dev.chorus.protocol.Webhooks.ALL)));
+                    }
+                    types.add(type.textValue());
+                }
+            }
+            webhooks.add(new App.Webhook(uri, types, text(item, "channel_prefix")));
+        }
+        return webhooks;
     }
 
     private static JsonNode readYaml(Path file) {

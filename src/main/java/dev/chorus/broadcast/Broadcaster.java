@@ -10,6 +10,8 @@ import dev.chorus.channel.Member;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PresenceRoster;
+import dev.chorus.protocol.Webhooks;
+import dev.chorus.webhook.WebhookEmitter;
 import dev.chorus.relay.ClusterState;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +29,37 @@ public final class Broadcaster {
     private final Map<String, ChannelRegistry> registries = new ConcurrentHashMap<>();
     private final Relay relay;
     private final ClusterState cluster;
+    private final WebhookEmitter webhooks;
 
     /**
      * @param relay   where every published event also goes, for the other nodes
      * @param cluster what the nodes know together; {@link ClusterState#NONE} for one node
      */
     public Broadcaster(Relay relay, ClusterState cluster) {
+        this(relay, cluster, WebhookEmitter.NONE);
+    }
+
+    /** @param webhooks told of lifecycle events as the cluster decides them (once, not per node) */
+    public Broadcaster(Relay relay, ClusterState cluster, WebhookEmitter webhooks) {
         this.relay = relay;
         this.cluster = cluster;
+        this.webhooks = webhooks;
+    }
+
+    /** For events only the server sees (client events, cache misses). */
+    public void emit(App app, com.fasterxml.jackson.databind.node.ObjectNode event) {
+        webhooks.emit(app, event);
+    }
+
+    /** Occupied, vacated and the new count, from the cluster's total when scaling, else this node's. */
+    private void counted(App app, Channel channel, int delta) {
+        long total = cluster.subscriptions(app.id(), channel.name(), delta).orElse((long) channel.subscriptionCount());
+        if (delta > 0 && total == 1) {
+            webhooks.emit(app, Webhooks.channelEvent(Webhooks.CHANNEL_OCCUPIED, channel.name()));
+        } else if (delta < 0 && total == 0) {
+            webhooks.emit(app, Webhooks.channelEvent(Webhooks.CHANNEL_VACATED, channel.name()));
+        }
+        webhooks.emit(app, Webhooks.subscriptionCount(channel.name(), total));
     }
 
     /** The outcome of a subscribe, with presence decided for the whole cluster. */
@@ -57,13 +82,16 @@ public final class Broadcaster {
         }
         ChannelKind kind = local.channel().kind();
         if (kind != ChannelKind.SERVER_TO_USER) {
-            cluster.subscriptions(app.id(), channel, 1);
+            counted(app, local.channel(), 1);
         }
         if (!kind.presence()) {
             return new Joined(local, null, false);
         }
         boolean first = local.firstForUser()
                 && cluster.join(app.id(), channel, member.userKey(), memberJson(member)).orElse(true);
+        if (first) {
+            webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.userKey()));
+        }
         String roster = cluster.roster(app.id(), channel).map(Broadcaster::presenceData).orElse(local.presenceData());
         return new Joined(local, roster, first);
     }
@@ -75,11 +103,12 @@ public final class Broadcaster {
             return;
         }
         ChannelKind kind = local.channel().kind();
-        if (kind != ChannelKind.SERVER_TO_USER) {
-            cluster.subscriptions(app.id(), channel, -1);
-        }
         if (local.lastForUser() && cluster.leave(app.id(), channel, member.userKey()).orElse(true)) {
             publishInternal(app, local.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
+            webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, member.userKey()));
+        }
+        if (kind != ChannelKind.SERVER_TO_USER) {
+            counted(app, local.channel(), -1);
         }
     }
 
@@ -106,6 +135,7 @@ public final class Broadcaster {
     /** A dead node held the user's last connection: tell everyone here and on the other nodes. */
     public void memberGone(App app, String channel, String memberJson) {
         String frame = Frames.memberRemoved(channel, userIdJson(memberJson));
+        webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, parse(memberJson).get("id").asText()));
         Channel target = channels(app).find(channel);
         if (target != null) {
             deliver(target, frame, null);
@@ -118,6 +148,7 @@ public final class Broadcaster {
         JsonNode member = parse(memberJson);
         String frame = Frames.memberAdded(channel, member.get("id").toString(),
                 member.hasNonNull("info") ? member.get("info").toString() : null);
+        webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.get("id").asText()));
         Channel target = channels(app).find(channel);
         if (target != null) {
             deliver(target, frame, null);

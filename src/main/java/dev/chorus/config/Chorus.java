@@ -18,6 +18,7 @@ import dev.chorus.relay.LocalRelay;
 import dev.chorus.relay.Relay;
 import dev.chorus.relay.redis.RedisClusterState;
 import dev.chorus.relay.redis.RedisRelay;
+import dev.chorus.webhook.HttpWebhookEmitter;
 import java.security.SecureRandom;
 import dev.chorus.server.PusherServer;
 import jakarta.annotation.PostConstruct;
@@ -47,6 +48,7 @@ public class Chorus {
     private PusherServer server;
     private Relay relay;
     private ClusterState cluster;
+    private HttpWebhookEmitter webhooks;
     private ScheduledExecutorService timer;
     private long ticks;
     private RestartFile restartFile;
@@ -72,7 +74,8 @@ public class Chorus {
             relay = new LocalRelay(nodeId);
             cluster = ClusterState.NONE;
         }
-        broadcaster = new Broadcaster(relay, cluster);
+        webhooks = new HttpWebhookEmitter();
+        broadcaster = new Broadcaster(relay, cluster, webhooks);
         server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT);
         cluster.onMemberGone(member -> {
             App app = apps.byId(member.app());
@@ -181,6 +184,7 @@ public class Chorus {
             }
         }
         relay.close();
+        webhooks.close();
     }
 
     static Map<String, String> systemFlags() {

@@ -36,8 +36,13 @@ public interface ClusterState {
         return Optional.empty();
     }
 
-    /** This node's subscription count of a channel changed by {@code delta}. Fire and forget. */
-    default void subscriptions(String app, String channel, int delta) {
+    /**
+     * This node's subscription count of a channel changed by {@code delta}.
+     * @return the channel's subscriptions over all live nodes after the change, decided atomically, so
+     *         exactly one node sees it become 1 (occupied) or 0 (vacated)
+     */
+    default Optional<Long> subscriptions(String app, String channel, int delta) {
+        return Optional.empty();
     }
 
     /** This node's connection count of an app changed by {@code delta}. Fire and forget. */

@@ -21,6 +21,7 @@ import dev.chorus.protocol.InboundFrame.MalformedFrameException;
 import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
+import dev.chorus.protocol.Webhooks;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -228,7 +229,12 @@ public final class PusherServer {
         connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
         if (kind.cached()) {
             String cached = broadcaster.cached(app, channel);
-            connection.send(cached != null ? cached : Frames.cacheMiss(channel));
+            if (cached != null) {
+                connection.send(cached);
+            } else {
+                connection.send(Frames.cacheMiss(channel));
+                broadcaster.emit(app, Webhooks.channelEvent(Webhooks.CACHE_MISS, channel));
+            }
         }
         if (joined.firstForUser()) {
             broadcaster.publishInternal(app, result.channel(),
@@ -313,6 +319,8 @@ public final class PusherServer {
         String dataJson = frame.data() == null ? "null" : Json.write(frame.data());
         broadcaster.publishFrame(app, channel, Frames.clientEvent(frame.event(), channel, dataJson, userIdJson),
                 connection.socketId());
+        broadcaster.emit(app, Webhooks.clientEvent(channel, frame.event(), dataJson, connection.socketId(),
+                userIdJson == null ? null : member.userKey()));
     }
 
     private void signin(Connection connection, InboundFrame frame) throws MalformedFrameException {

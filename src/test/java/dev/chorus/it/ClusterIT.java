@@ -21,20 +21,25 @@ class ClusterIT {
     static final String CONFIG = "scaling:\n  node_timeout: 4\napps:\n  - id: \"1\"\n    key: ck\n    secret: cs\n"
             + "    client_event_rate_limit: 0\n  - id: \"2\"\n    key: qk\n    secret: qs\n    max_connections: 2\n";
     static RedisProcess redis;
+    static WebhookReceiver webhooks;
     static ChorusProcess nodeA;
     static ChorusProcess nodeB;
 
     @BeforeAll
     static void cluster() throws Exception {
         redis = RedisProcess.start();
-        nodeA = node(redis, "cluster-it");
-        nodeB = node(redis, "cluster-it");
+        webhooks = new WebhookReceiver("ck", "cs");
+        String config = CONFIG.replace("    client_event_rate_limit: 0\n", "    client_event_rate_limit: 0\n    webhooks:\n"
+                + "      - url: " + webhooks.url("/cluster") + "\n        event_types: [channel_occupied, channel_vacated, "
+                + "member_added, member_removed]\n");
+        nodeA = node(redis, "cluster-it", config);
+        nodeB = node(redis, "cluster-it", config);
         awaitRelaying(nodeA, nodeB);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, redis}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, redis, webhooks}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -42,8 +47,12 @@ class ClusterIT {
     }
 
     static ChorusProcess node(RedisProcess redis, String prefix) throws IOException {
+        return node(redis, prefix, CONFIG);
+    }
+
+    static ChorusProcess node(RedisProcess redis, String prefix, String config) throws IOException {
         Path dir = Files.createTempDirectory("chorus-node-");
-        Files.writeString(dir.resolve("chorus.yaml"), CONFIG);
+        Files.writeString(dir.resolve("chorus.yaml"), config);
         int port = ChorusProcess.freePort();
         ChorusProcess node = ChorusProcess.launch(dir, Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", redis.url(),
                 "REVERB_SCALING_CHANNEL", prefix), List.of("start", "--host", "127.0.0.1", "--port", String.valueOf(port)));
@@ -262,8 +271,9 @@ class ClusterIT {
     void aNodeKilledWithoutGoodbyeHasItsMembersRemovedOnceByTheOthers() throws Exception {
         String channel = "presence-cluster-crash";
         ChorusProcess doomed = node(redis, "cluster-it");
-        try (Wire.Client watcher = present(nodeA, channel, "watcher"); Wire.Client otherWatcher = present(nodeB, channel, "w2")) {
-            watcher.next();
+        Wire.Client firstWatcher = present(nodeA, channel, "watcher");
+        firstWatcher.next();
+        try (Wire.Client watcher = firstWatcher; Wire.Client otherWatcher = present(nodeB, channel, "w2")) {
             otherWatcher.next();
             watcher.next();
             Wire.Client victim = present(doomed, channel, "victim");
@@ -300,5 +310,43 @@ class ClusterIT {
                 assertEquals(4004, third.awaitClose(5_000).closeCode());
             }
         }
+    }
+
+    @Test
+    void webhooksAnnounceOccupiedAndVacatedOnceForTheWholeCluster() throws Exception {
+        Wire.Client onA = subscribed(nodeA, "hooked-news");
+        Wire.Client onB = subscribed(nodeB, "hooked-news");
+        Wire.Client alsoOnB = subscribed(nodeB, "hooked-news");
+        onA.close();
+        onB.close();
+        Thread.sleep(300);
+        alsoOnB.close();
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline && !webhooks.lines("/cluster", false).contains("channel_vacated hooked-news")) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        assertEquals(List.of("channel_occupied hooked-news", "channel_vacated hooked-news"), webhooks.lines("/cluster", false)
+                .stream().filter(line -> line.endsWith("hooked-news")).toList());
+        assertEquals(List.of(), webhooks.problems);
+    }
+
+    @Test
+    void webhooksAnnounceAMemberOnceWhateverNodesTheirTabsAreOn() throws Exception {
+        String channel = "presence-hooked";
+        Wire.Client tabA = present(nodeA, channel, "multi");
+        tabA.next();
+        Wire.Client tabB = present(nodeB, channel, "multi");
+        tabB.next();
+        tabA.close();
+        Thread.sleep(300);
+        tabB.close();
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline && !webhooks.lines("/cluster", false).contains("channel_vacated " + channel)) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        assertEquals(List.of("member_added " + channel + " multi", "member_removed " + channel + " multi"),
+                webhooks.lines("/cluster", false).stream().filter(line -> line.startsWith("member_") && line.contains(channel)).toList());
     }
 }

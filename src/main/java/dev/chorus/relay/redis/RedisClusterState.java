@@ -56,6 +56,18 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
             end
             return false
             """;
+    private static final String SUBSCRIBE = """
+            local value = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+            if value <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+            local total = math.max(value, 0)
+            for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+              if node ~= ARGV[5] and redis.call('EXISTS', ARGV[4] .. node) == 1 then
+                local count = redis.call('HGET', ARGV[3] .. node, ARGV[1])
+                if count then total = total + tonumber(count) end
+              end
+            end
+            return total
+            """;
     private static final String ADD = """
             local value = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
             if value <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
@@ -147,8 +159,18 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     }
 
     @Override
-    public void subscriptions(String app, String channel, int delta) {
-        add(key("subs", app, nodeId), channel, delta);
+    public Optional<Long> subscriptions(String app, String channel, int delta) {
+        if (down()) {
+            return Optional.empty();
+        }
+        try {
+            Object total = redis.eval(SUBSCRIBE, List.of(key("subs", app, nodeId), key("nodes")),
+                    List.of(channel, String.valueOf(delta), key("subs", app, ""), key("node", ""), nodeId));
+            return Optional.of(((Number) total).longValue());
+        } catch (RuntimeException e) {
+            // The next resync after the outage rewrites this node's counts.
+            return Optional.empty();
+        }
     }
 
     @Override
