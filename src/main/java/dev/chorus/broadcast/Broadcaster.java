@@ -54,6 +54,9 @@ public final class Broadcaster {
     /** Occupied, vacated and the new count, from the cluster's total when scaling, else this node's. */
     private void counted(App app, Channel channel, int delta) {
         long total = cluster.subscriptions(app.id(), channel.name(), delta).orElse((long) channel.subscriptionCount());
+        if (app.webhooks().isEmpty()) {
+            return;
+        }
         if (delta > 0 && total == 1) {
             webhooks.emit(app, Webhooks.channelEvent(Webhooks.CHANNEL_OCCUPIED, channel.name()));
         } else if (delta < 0 && total == 0) {

@@ -319,8 +319,10 @@ public final class PusherServer {
         String dataJson = frame.data() == null ? "null" : Json.write(frame.data());
         broadcaster.publishFrame(app, channel, Frames.clientEvent(frame.event(), channel, dataJson, userIdJson),
                 connection.socketId());
-        broadcaster.emit(app, Webhooks.clientEvent(channel, frame.event(), dataJson, connection.socketId(),
-                userIdJson == null ? null : member.userKey()));
+        if (!app.webhooks().isEmpty()) {
+            broadcaster.emit(app, Webhooks.clientEvent(channel, frame.event(), dataJson, connection.socketId(),
+                    userIdJson == null ? null : member.userKey()));
+        }
     }
 
     private void signin(Connection connection, InboundFrame frame) throws MalformedFrameException {
