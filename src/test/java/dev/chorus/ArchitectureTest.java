@@ -49,7 +49,12 @@ class ArchitectureTest {
 
     @Test
     void broadcastKnowsNoSocketsAndNoServer() {
-        onlyUses("broadcast", "channel", "app", "protocol", "relay", "webhook");
+        onlyUses("broadcast", "channel", "app", "protocol", "relay", "webhook", "metrics");
+    }
+
+    @Test
+    void metricsDependOnNoOtherChorusPackage() {
+        onlyUses("metrics");
     }
 
     @Test
@@ -65,7 +70,7 @@ class ArchitectureTest {
 
     @Test
     void serverSitsAboveBroadcastAndConnections() {
-        onlyUses("server", "broadcast", "channel", "connection", "app", "protocol");
+        onlyUses("server", "broadcast", "channel", "connection", "app", "protocol", "metrics", "webhook");
     }
 
     @Test
@@ -75,7 +80,7 @@ class ArchitectureTest {
 
     @Test
     void apiUsesBroadcastChannelsAndApps() {
-        onlyUses("api", "broadcast", "channel", "app", "protocol", "config", "server");
+        onlyUses("api", "broadcast", "channel", "app", "protocol", "config", "server", "metrics");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.List;
  * @param timestampTolerance how far an HTTP API request's {@code auth_timestamp} may be from now
  * @param scaling        Redis scaling, {@link Scaling#DISABLED} for one node
  * @param tls            TLS for the launcher's listener, or null for plain HTTP/WS
+ * @param metricsToken   bearer token {@code /metrics} requires, or null when it is open
  */
 public record Settings(
         String host,
@@ -26,6 +27,7 @@ public record Settings(
         java.time.Duration timestampTolerance,
         Scaling scaling,
         Tls tls,
+        String metricsToken,
         List<App> apps) {
 
     public Settings {

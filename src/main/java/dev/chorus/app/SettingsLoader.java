@@ -40,7 +40,7 @@ public final class SettingsLoader {
     public static final String DEFAULT_CONFIG_FILE = "chorus.yaml";
 
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size",
-            "timestamp_tolerance", "tls");
+            "timestamp_tolerance", "tls", "metrics_token");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
     private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
             "password", "database", "node_timeout");
@@ -134,7 +134,8 @@ public final class SettingsLoader {
                 throw ConfigurationException.bad("apps[].key", app.key(), "app keys must be unique");
             }
         }
-        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, tls, apps);
+        return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, tls,
+                first(env.get("CHORUS_METRICS_TOKEN"), text(server, "metrics_token")), apps);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PresenceRoster;
 import dev.chorus.protocol.Webhooks;
 import dev.chorus.webhook.WebhookEmitter;
+import dev.chorus.metrics.Metrics;
 import dev.chorus.relay.ClusterState;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class Broadcaster {
     private final Relay relay;
     private final ClusterState cluster;
     private final WebhookEmitter webhooks;
+    private final Metrics metrics;
 
     /**
      * @param relay   where every published event also goes, for the other nodes
@@ -41,9 +43,14 @@ public final class Broadcaster {
 
     /** @param webhooks told of lifecycle events as the cluster decides them (once, not per node) */
     public Broadcaster(Relay relay, ClusterState cluster, WebhookEmitter webhooks) {
+        this(relay, cluster, webhooks, Metrics.NONE);
+    }
+
+    public Broadcaster(Relay relay, ClusterState cluster, WebhookEmitter webhooks, Metrics metrics) {
         this.relay = relay;
         this.cluster = cluster;
         this.webhooks = webhooks;
+        this.metrics = metrics;
     }
 
     /** For events only the server sees (client events, cache misses). */
@@ -123,7 +130,7 @@ public final class Broadcaster {
 
     /** A pusher_internal frame (member_added, member_removed) for every node's subscribers; never cached. */
     public void publishInternal(App app, Channel channel, String frame, String exceptSocketId) {
-        deliver(channel, frame, exceptSocketId);
+        deliver(app, channel, frame, exceptSocketId);
         relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel.name(), frame, exceptSocketId));
     }
 
@@ -131,7 +138,7 @@ public final class Broadcaster {
     public void receiveInternal(App app, String channel, String frame, String exceptSocketId) {
         Channel target = channels(app).find(channel);
         if (target != null) {
-            deliver(target, frame, exceptSocketId);
+            deliver(app, target, frame, exceptSocketId);
         }
     }
 
@@ -141,7 +148,7 @@ public final class Broadcaster {
         webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, parse(memberJson).get("id").asText()));
         Channel target = channels(app).find(channel);
         if (target != null) {
-            deliver(target, frame, null);
+            deliver(app, target, frame, null);
         }
         relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel, frame, null));
     }
@@ -154,7 +161,7 @@ public final class Broadcaster {
         webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.get("id").asText()));
         Channel target = channels(app).find(channel);
         if (target != null) {
-            deliver(target, frame, null);
+            deliver(app, target, frame, null);
         }
         relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel, frame, null));
     }
@@ -289,7 +296,7 @@ public final class Broadcaster {
         if (target == null) {
             return 0;
         }
-        return deliver(target, frame, exceptSocketId);
+        return deliver(app, target, frame, exceptSocketId);
     }
 
     /** Drops expired cache entries of every app. */
@@ -298,7 +305,7 @@ public final class Broadcaster {
     }
 
     /** Delivers an already encoded frame to every subscriber of the channel except one. */
-    public int deliver(Channel channel, String frame, String exceptSocketId) {
+    private int deliver(App app, Channel channel, String frame, String exceptSocketId) {
         int delivered = 0;
         for (Subscriber subscriber : channel.subscribers()) {
             if (exceptSocketId == null || !exceptSocketId.equals(subscriber.socketId())) {
@@ -306,6 +313,7 @@ public final class Broadcaster {
                 delivered++;
             }
         }
+        metrics.messagesSent(app.id(), delivered);
         return delivered;
     }
 }

@@ -19,6 +19,9 @@ import dev.chorus.relay.Relay;
 import dev.chorus.relay.redis.RedisClusterState;
 import dev.chorus.relay.redis.RedisRelay;
 import dev.chorus.webhook.HttpWebhookEmitter;
+import dev.chorus.metrics.Metrics;
+import dev.chorus.channel.Channel;
+import dev.chorus.protocol.ChannelKind;
 import java.security.SecureRandom;
 import dev.chorus.server.PusherServer;
 import jakarta.annotation.PostConstruct;
@@ -49,6 +52,7 @@ public class Chorus {
     private Relay relay;
     private ClusterState cluster;
     private HttpWebhookEmitter webhooks;
+    private Metrics metrics;
     private ScheduledExecutorService timer;
     private long ticks;
     private RestartFile restartFile;
@@ -75,8 +79,10 @@ public class Chorus {
             cluster = ClusterState.NONE;
         }
         webhooks = new HttpWebhookEmitter();
-        broadcaster = new Broadcaster(relay, cluster, webhooks);
-        server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT);
+        metrics = new Metrics();
+        broadcaster = new Broadcaster(relay, cluster, webhooks, metrics);
+        server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics);
+        registerGauges();
         cluster.onMemberGone(member -> {
             App app = apps.byId(member.app());
             if (app != null) {
@@ -93,6 +99,37 @@ public class Chorus {
         timer.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
         LOG.info("Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
                 + settings.path() + "'");
+    }
+
+    /** Gauges read at scrape time, per app: this node's view (the HTTP API has the cluster's). */
+    private void registerGauges() {
+        for (App app : settings.apps()) {
+            metrics.gauge("chorus.connections", "Open WebSocket connections on this node",
+                    () -> server.connections(app).size(), "app", app.id());
+            metrics.gauge("chorus.subscriptions", "Channel subscriptions on this node", () -> broadcaster.channels(app)
+                    .channels().stream().filter(c -> c.kind() != ChannelKind.SERVER_TO_USER)
+                    .mapToInt(Channel::subscriptionCount).sum(), "app", app.id());
+            metrics.gauge("chorus.presence.members", "Distinct users in presence channels on this node",
+                    () -> broadcaster.channels(app).channels().stream().filter(c -> c.kind().presence())
+                            .mapToInt(Channel::userCount).sum(), "app", app.id());
+            for (ChannelKind kind : ChannelKind.values()) {
+                if (kind != ChannelKind.SERVER_TO_USER) {
+                    metrics.gauge("chorus.channels", "Occupied channels on this node, by kind", () -> broadcaster.channels(app)
+                            .channels().stream().filter(c -> c.kind() == kind).count(), "app", app.id(),
+                            "kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        metrics.gauge("chorus.webhooks.dropped", "Webhook events dropped (queue full or retries exhausted)",
+                webhooks::dropped);
+        if (relay instanceof RedisRelay redis) {
+            metrics.gauge("chorus.relay.connected", "1 while both Redis links are up", () -> redis.connected() ? 1 : 0);
+            metrics.gauge("chorus.relay.dropped", "Envelopes not relayed (Redis down or outbox full)", redis::dropped);
+        }
+    }
+
+    public Metrics metrics() {
+        return metrics;
     }
 
     /** An envelope from another node, on the relay's thread. */

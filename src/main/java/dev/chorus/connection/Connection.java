@@ -27,6 +27,7 @@ public final class Connection implements Subscriber {
     private volatile long lastSeenNanos = openedNanos;
     private volatile long pingSentNanos;
     private volatile String userId;
+    private volatile String closeReason = "client";
     private long rateWindowStartNanos;
     private int rateWindowCount;
 
@@ -78,6 +79,15 @@ public final class Connection implements Subscriber {
 
     public Map<String, Member> subscriptions() {
         return subscriptions;
+    }
+
+    /** Why the server closed it (for metrics); "client" when the client or the network did. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public void closeReason(String reason) {
+        this.closeReason = reason;
     }
 
     public String userId() {

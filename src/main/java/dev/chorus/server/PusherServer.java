@@ -22,6 +22,7 @@ import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
 import dev.chorus.protocol.Webhooks;
+import dev.chorus.metrics.Metrics;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -43,15 +44,21 @@ public final class PusherServer {
     private final AppRegistry apps;
     private final Broadcaster broadcaster;
     private final FrameLog log;
+    private final Metrics metrics;
     private final Map<String, AppConnections> connections = new ConcurrentHashMap<>();
     /** Socket ids are {@code node.sequence}: unique on this node by construction, across nodes by the random node part. */
     private final String socketIdPrefix = ThreadLocalRandom.current().nextInt(1, 1_000_000_000) + ".";
     private final AtomicLong socketSequence = new AtomicLong(ThreadLocalRandom.current().nextInt(1, 1_000_000));
 
     public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log) {
+        this(apps, broadcaster, log, Metrics.NONE);
+    }
+
+    public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log, Metrics metrics) {
         this.apps = apps;
         this.broadcaster = broadcaster;
         this.log = log;
+        this.metrics = metrics;
     }
 
     /** Connections of one app on this node. */
@@ -82,10 +89,12 @@ public final class PusherServer {
     public Connection open(Transport transport, String appKey, String origin, String protocol) {
         App app = apps.byKey(appKey);
         if (app == null) {
+            metrics.connectionClosed("-", "refused_4001");
             refuse(transport, PusherError.APP_NOT_FOUND);
             return null;
         }
         if (!app.enabled()) {
+            metrics.connectionClosed(app.id(), "refused_4003");
             refuse(transport, PusherError.APP_DISABLED);
             return null;
         }
@@ -94,15 +103,18 @@ public final class PusherServer {
             try {
                 version = Integer.parseInt(protocol.trim());
             } catch (NumberFormatException e) {
+                metrics.connectionClosed(app.id(), "refused_4006");
                 refuse(transport, PusherError.INVALID_VERSION);
                 return null;
             }
             if (version < 5 || version > 7) {
+                metrics.connectionClosed(app.id(), "refused_4007");
                 refuse(transport, PusherError.UNSUPPORTED_PROTOCOL);
                 return null;
             }
         }
         if (!app.allowsOrigin(origin)) {
+            metrics.connectionClosed(app.id(), "refused_4009");
             refuse(transport, PusherError.ORIGIN_NOT_ALLOWED);
             return null;
         }
@@ -113,6 +125,7 @@ public final class PusherServer {
             long total = broadcaster.connectionCount(app, local - 1) + 1;
             if (local > app.maxConnections() || total > app.maxConnections()) {
                 appConnections.count.decrementAndGet();
+                metrics.connectionClosed(app.id(), "refused_4004");
                 refuse(transport, PusherError.OVER_QUOTA);
                 return null;
             }
@@ -125,6 +138,7 @@ public final class PusherServer {
         holder[0] = connection;
         appConnections.bySocketId.put(socketId, connection);
         broadcaster.connectionOpened(app);
+        metrics.connectionOpened(app.id());
         log.lifecycle(socketId, "connected to app " + app.id() + (origin == null ? "" : " from " + origin));
         connection.send(Frames.connectionEstablished(socketId, app.activityTimeoutSeconds()));
         return connection;
@@ -141,6 +155,7 @@ public final class PusherServer {
             return;
         }
         connection.touch();
+        metrics.messageReceived(connection.app().id());
         log.inbound(connection.socketId(), text);
         try {
             InboundFrame frame = InboundFrame.parse(text);
@@ -388,6 +403,7 @@ public final class PusherServer {
         if (appConnections.bySocketId.remove(connection.socketId()) != null) {
             appConnections.count.decrementAndGet();
             broadcaster.connectionClosed(connection.app());
+            metrics.connectionClosed(connection.app().id(), connection.closeReason());
         }
         for (Map.Entry<String, Member> subscription : List.copyOf(connection.subscriptions().entrySet())) {
             connection.subscriptions().remove(subscription.getKey());
@@ -398,6 +414,7 @@ public final class PusherServer {
 
     /** Closes a connection from the server side with a Pusher code, cleaning up at once. */
     public void terminate(Connection connection, PusherError error, boolean flushFirst) {
+        connection.closeReason(error.name().toLowerCase(java.util.Locale.ROOT));
         if (flushFirst) {
             connection.send(error.frame());
             connection.closeAfterFlush(error.code(), error.message());
@@ -409,6 +426,7 @@ public final class PusherServer {
 
     private void overflowed(Connection connection) {
         // Its queue is full, so an error frame could not get through: the close code says it.
+        metrics.outboundOverflow(connection.app().id());
         terminate(connection, PusherError.OVER_CAPACITY, false);
     }
 
