@@ -14,7 +14,8 @@ import java.util.Set;
 public class RestApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(HealthResource.class, AppsResource.class, MetricsResource.class, SignedRequestFilter.class,
+        return Set.of(HealthResource.class, AppsResource.class, MetricsResource.class, DashboardResource.class,
+                SignedRequestFilter.class,
                 RequestMetricsFilter.class, ApiExceptionMapper.class, JacksonJsonProvider.class);
     }
 

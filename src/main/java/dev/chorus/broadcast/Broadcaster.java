@@ -223,6 +223,11 @@ public final class Broadcaster {
                 });
     }
 
+    /** The cluster's live node ids, or just this one. */
+    public java.util.Set<String> nodes() {
+        return cluster.nodes().orElse(java.util.Set.of(relay.nodeId()));
+    }
+
     public long connectionCount(App app, int local) {
         return cluster.connectionCount(app.id()).orElse((long) local);
     }

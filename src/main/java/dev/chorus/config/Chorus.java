@@ -189,6 +189,11 @@ public class Chorus {
         return relay;
     }
 
+    /** This node's id in the cluster (also when alone). */
+    public String nodeId() {
+        return relay.nodeId();
+    }
+
     void eager(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         settings();
     }

@@ -95,6 +95,18 @@ public final class Metrics {
         }
     }
 
+    /** Frames received from clients of the app since start (this node). */
+    public double receivedTotal(String app) {
+        Counter counter = received.get(app);
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Frames queued to clients of the app since start (this node). */
+    public double sentTotal(String app) {
+        Counter counter = sent.get(app);
+        return counter == null ? 0 : counter.count();
+    }
+
     public void outboundOverflow(String app) {
         count("chorus.outbound.overflows", "Connections closed with 4100 because their queue overflowed", 1, "app", app);
     }

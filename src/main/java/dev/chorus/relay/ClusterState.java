@@ -63,6 +63,11 @@ public interface ClusterState {
         return Optional.empty();
     }
 
+    /** Ids of the live nodes. */
+    default Optional<java.util.Set<String>> nodes() {
+        return Optional.empty();
+    }
+
     /** Connections of the app summed over live nodes. */
     default Optional<Long> connectionCount(String app) {
         return Optional.empty();

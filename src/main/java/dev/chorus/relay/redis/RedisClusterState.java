@@ -250,6 +250,18 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         }
     }
 
+    @Override
+    public Optional<Set<String>> nodes() {
+        if (down()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(liveNodes());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Nodes whose heartbeat has not expired, this one included. */
     private Set<String> liveNodes() {
         Set<String> live = new java.util.HashSet<>();
