@@ -14,7 +14,7 @@ import java.util.Set;
 public class RestApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(HealthResource.class, AppsResource.class, MetricsResource.class, DashboardResource.class,
+        return Set.of(HealthResource.class, AppsResource.class, MetricsResource.class, DashboardResource.class, DemoResource.class,
                 SignedRequestFilter.class,
                 RequestMetricsFilter.class, ApiExceptionMapper.class, JacksonJsonProvider.class);
     }

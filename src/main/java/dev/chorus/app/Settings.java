@@ -15,6 +15,7 @@ import java.util.List;
  * @param scaling        Redis scaling, {@link Scaling#DISABLED} for one node
  * @param tls            TLS for the launcher's listener, or null for plain HTTP/WS
  * @param metricsToken   bearer token {@code /metrics} requires, or null when it is open
+ * @param demo           serve the Laravel Echo demo page at {@code /demo} (it signs any channel: not for production)
  */
 public record Settings(
         String host,
@@ -28,6 +29,7 @@ public record Settings(
         Scaling scaling,
         Tls tls,
         String metricsToken,
+        boolean demo,
         List<App> apps) {
 
     public Settings {

@@ -31,6 +31,7 @@ public final class SettingsLoader {
     public static final String FLAG_HOSTNAME = "hostname";
     public static final String FLAG_DEBUG = "debug";
     public static final String FLAG_CONFIG = "config";
+    public static final String FLAG_DEMO = "demo";
     public static final String FLAG_TLS_CERT = "tls-cert";
     public static final String FLAG_TLS_KEY = "tls-key";
     public static final String FLAG_TLS_KEYSTORE = "tls-keystore";
@@ -40,7 +41,7 @@ public final class SettingsLoader {
     public static final String DEFAULT_CONFIG_FILE = "chorus.yaml";
 
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size",
-            "timestamp_tolerance", "tls", "metrics_token");
+            "timestamp_tolerance", "tls", "metrics_token", "demo");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
     private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
             "password", "database", "node_timeout");
@@ -135,7 +136,9 @@ public final class SettingsLoader {
             }
         }
         return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, tls,
-                first(env.get("CHORUS_METRICS_TOKEN"), text(server, "metrics_token")), apps);
+                first(env.get("CHORUS_METRICS_TOKEN"), text(server, "metrics_token")),
+                bool("demo (--demo, CHORUS_DEMO)", first(flags.get(FLAG_DEMO), env.get("CHORUS_DEMO"), text(server, "demo"), "false")),
+                apps);
     }
 
     /**

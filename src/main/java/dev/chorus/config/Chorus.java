@@ -232,7 +232,7 @@ public class Chorus {
     static Map<String, String> systemFlags() {
         Map<String, String> flags = new HashMap<>();
         for (String name : new String[] {SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT, SettingsLoader.FLAG_PATH,
-                SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_CONFIG}) {
+                SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_DEMO}) {
             String value = System.getProperty("chorus." + name);
             if (value != null) {
                 flags.put(name, value);

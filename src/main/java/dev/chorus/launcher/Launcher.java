@@ -249,7 +249,8 @@ public final class Launcher {
             return bad != null ? EXIT_BAD_SETTINGS : EXIT_START_FAILED;
         }
         out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
-                + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : ""));
+                + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : "")
+                + (settings.demo() ? "; demo page at " + settings.path() + "/demo" : ""));
         out.flush();
         return -1;
     }

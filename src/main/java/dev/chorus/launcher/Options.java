@@ -11,14 +11,15 @@ import java.util.Set;
 final class Options {
     static final Set<String> START = Set.of(SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT, SettingsLoader.FLAG_PATH,
             SettingsLoader.FLAG_HOSTNAME, SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_TLS_CERT,
-            SettingsLoader.FLAG_TLS_KEY, SettingsLoader.FLAG_TLS_KEYSTORE, SettingsLoader.FLAG_TLS_PASSWORD);
+            SettingsLoader.FLAG_TLS_KEY, SettingsLoader.FLAG_TLS_KEYSTORE, SettingsLoader.FLAG_TLS_PASSWORD,
+            SettingsLoader.FLAG_DEMO);
     static final Set<String> BENCH = Set.of("subscribers", "rate", "duration", "payload", "host", "port", "path", "key",
             "secret", "channel", "pid", "server-heap", "scenario", "app-id", "connections", "warmup", "publish-port");
     static final Set<String> RESTART = Set.of(SettingsLoader.FLAG_CONFIG);
     static final Set<String> HEALTH = Set.of(SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT,
             SettingsLoader.FLAG_PATH);
     static final Set<String> INIT = Set.of(SettingsLoader.FLAG_CONFIG, "force");
-    private static final Set<String> SWITCHES = Set.of(SettingsLoader.FLAG_DEBUG, "force");
+    private static final Set<String> SWITCHES = Set.of(SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_DEMO, "force");
 
     private Options() {
     }

@@ -27,6 +27,7 @@ final class Usage {
               --hostname NAME      Public host name clients use (REVERB_HOST)
               --config FILE        YAML config file (CHORUS_CONFIG, default ./chorus.yaml)
               --debug              Log every connection and every inbound/outbound frame (truncated)
+              --demo               Serve a Laravel Echo demo page at /demo (signs every channel: dev only)
               --tls-cert FILE      PEM certificate chain for wss/https (CHORUS_TLS_CERT, server.tls.cert)
               --tls-key FILE       Its PEM private key (CHORUS_TLS_KEY, server.tls.key)
               --tls-keystore FILE  Or a PKCS#12 keystore (CHORUS_TLS_KEYSTORE, server.tls.keystore)
