@@ -101,6 +101,20 @@ public class Chorus {
                 + settings.path() + "'");
     }
 
+    /**
+     * Jetty's figures, when the launcher runs us: it leaves a supplier of plain numbers in the servlet
+     * context (Jetty's own classes are hidden from the WAR).
+     */
+    @SuppressWarnings("unchecked")
+    public void containerStats(Object supplier) {
+        if (supplier instanceof java.util.function.Supplier<?> stats) {
+            for (String name : ((java.util.function.Supplier<Map<String, Number>>) stats).get().keySet()) {
+                metrics.gauge("jetty." + name, "Jetty " + name.replace('_', ' '),
+                        () -> ((java.util.function.Supplier<Map<String, Number>>) stats).get().getOrDefault(name, 0));
+            }
+        }
+    }
+
     /** Gauges read at scrape time, per app: this node's view (the HTTP API has the cluster's). */
     private void registerGauges() {
         for (App app : settings.apps()) {
@@ -125,6 +139,8 @@ public class Chorus {
         if (relay instanceof RedisRelay redis) {
             metrics.gauge("chorus.relay.connected", "1 while both Redis links are up", () -> redis.connected() ? 1 : 0);
             metrics.gauge("chorus.relay.dropped", "Envelopes not relayed (Redis down or outbox full)", redis::dropped);
+            metrics.gauge("chorus.relay.lag.seconds", "Publish-to-receive time of the last relayed envelope",
+                    () -> redis.lastLagMillis() / 1000.0);
         }
     }
 

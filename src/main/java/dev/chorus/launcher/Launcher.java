@@ -232,6 +232,13 @@ public final class Launcher {
         context.getHiddenClassMatcher().exclude("org.eclipse.jetty.websocket.core.",
                 "org.eclipse.jetty.ee10.websocket.jakarta.common.", "org.eclipse.jetty.util.Callback");
         server.setHandler(context);
+        // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
+        context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {
+            org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();
+            return Map.of("threads", pool.getThreads(), "threads_busy", pool.getBusyThreads(),
+                    "threads_idle", pool.getIdleThreads(), "queue_size", pool.getQueueSize(),
+                    "connections_open", connector.getConnectedEndPoints().size());
+        });
         server.setStopTimeout(5_000);
         // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
         // their sockets with 1001.

@@ -13,6 +13,8 @@ public final class EnvelopeCodec {
     public static String encode(Envelope envelope) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("n", envelope.node());
+        // Sending time, for the relay lag the receiving node reports (wall clocks: assumes NTP).
+        node.put("s", System.currentTimeMillis());
         node.put("t", switch (envelope.type()) {
             case EVENT -> "e";
             case INTERNAL -> "i";
@@ -33,6 +35,19 @@ public final class EnvelopeCodec {
             node.put("u", envelope.user());
         }
         return node.toString();
+    }
+
+    /** The sending time of an encoded envelope, or -1. */
+    public static long sentAt(String text) {
+        int at = text.indexOf("\"s\":");
+        if (at < 0) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = at + 4; i < text.length() && Character.isDigit(text.charAt(i)); i++) {
+            value = value * 10 + (text.charAt(i) - '0');
+        }
+        return value;
     }
 
     public static Envelope decode(String text) {

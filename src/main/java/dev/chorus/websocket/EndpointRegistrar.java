@@ -19,6 +19,8 @@ import jakarta.websocket.server.ServerEndpointConfig;
 public final class EndpointRegistrar implements ServletContextListener {
     /** Servlet context attribute holding a {@link Runnable} that tells every client to reconnect. */
     public static final String DRAIN_ATTRIBUTE = "dev.chorus.drain";
+    /** Servlet context attribute the launcher sets: a Supplier of Jetty's figures as plain numbers. */
+    public static final String JETTY_STATS_ATTRIBUTE = "dev.chorus.jetty.stats";
     private static final long DRAIN_MILLIS = 2_000;
 
     @Override
@@ -29,6 +31,7 @@ public final class EndpointRegistrar implements ServletContextListener {
             throw new IllegalStateException("This container offers no Jakarta WebSocket server: enable it to run Chorus");
         }
         Chorus chorus = CDI.current().select(Chorus.class).get();
+        chorus.containerStats(event.getServletContext().getAttribute(JETTY_STATS_ATTRIBUTE));
         String path = chorus.settings().path() + "/app/{key}";
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(PusherEndpoint.class, path)
                 .configurator(new PusherConfigurator(chorus::server, chorus::apps))

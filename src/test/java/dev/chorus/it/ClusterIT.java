@@ -303,6 +303,20 @@ class ClusterIT {
     }
 
     @Test
+    void relayStateAndLagAreExposedAsMetrics() throws Exception {
+        try (Wire.Client onB = subscribed(nodeB, "lag-probe")) {
+            assertEquals(200, sdk(nodeA).trigger("lag-probe", "e", "1").getHttpStatus());
+            onB.next();
+        }
+        String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + nodeB.port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(scrape.contains("chorus_relay_connected 1.0"), scrape);
+        assertTrue(scrape.contains("chorus_relay_lag_seconds "), scrape);
+        assertTrue(scrape.contains("chorus_relay_dropped "), scrape);
+    }
+
+    @Test
     void connectionQuotaCountsEveryNode() throws Exception {
         try (Wire.Client first = Wire.open(nodeA.port, "qk"); Wire.Client second = Wire.open(nodeB.port, "qk")) {
             try (RawWebSocket third = RawWebSocket.connect(nodeA.port, "/app/qk?protocol=7")) {

@@ -58,6 +58,8 @@ class MetricsIT {
                 assertTrue(value(scrape, "chorus_messages_sent_total{app=\"m\"}") >= 2.0);
                 assertEquals(1.0, value(scrape, "chorus_http_requests_total{route=\"apps/{appId}/events\",status=\"200\"}"), scrape);
                 assertTrue(scrape.contains("jvm_memory_used_bytes"), "JVM basics");
+                assertTrue(value(scrape, "jetty_threads") > 0, "Jetty basics from the launcher");
+                assertTrue(value(scrape, "jetty_connections_open") >= 2, scrape);
             }
             long deadline = System.currentTimeMillis() + 5_000;
             String after;

@@ -47,6 +47,7 @@ public final class RedisRelay implements Relay {
     private final AtomicBoolean everUp = new AtomicBoolean();
     private final AtomicLong outageStartMillis = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private volatile long lastLagMillis;
     private volatile JedisPubSub pubSub;
     private volatile Runnable onReconnect = () -> { };
     private Thread publisher;
@@ -76,6 +77,11 @@ public final class RedisRelay implements Relay {
     @Override
     public boolean connected() {
         return publisherUp.get() && subscriberUp.get();
+    }
+
+    /** Publish-to-receive time of the last envelope from another node, in milliseconds. */
+    public long lastLagMillis() {
+        return lastLagMillis;
     }
 
     /** Runs (on its own thread) each time the link comes back after an outage. */
@@ -185,6 +191,10 @@ public final class RedisRelay implements Relay {
                     Envelope envelope = EnvelopeCodec.decode(message);
                     if (envelope == null || envelope.node().equals(nodeId)) {
                         return;
+                    }
+                    long sent = EnvelopeCodec.sentAt(message);
+                    if (sent > 0) {
+                        lastLagMillis = Math.max(0, System.currentTimeMillis() - sent);
                     }
                     try {
                         receiver.accept(envelope);
