@@ -59,8 +59,8 @@ public final class Broadcaster {
     }
 
     /** Occupied, vacated and the new count, from the cluster's total when scaling, else this node's. */
-    private void counted(App app, Channel channel, int delta) {
-        long total = cluster.subscriptions(app.id(), channel.name(), delta).orElse((long) channel.subscriptionCount());
+    private void counted(App app, Channel channel, int delta, int localAfter) {
+        long total = cluster.subscriptions(app.id(), channel.name(), delta).orElse((long) localAfter);
         if (app.webhooks().isEmpty()) {
             return;
         }
@@ -92,7 +92,7 @@ public final class Broadcaster {
         }
         ChannelKind kind = local.channel().kind();
         if (kind != ChannelKind.SERVER_TO_USER) {
-            counted(app, local.channel(), 1);
+            counted(app, local.channel(), 1, local.subscriptions());
         }
         if (!kind.presence()) {
             return new Joined(local, null, false);
@@ -118,7 +118,7 @@ public final class Broadcaster {
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, member.userKey()));
         }
         if (kind != ChannelKind.SERVER_TO_USER) {
-            counted(app, local.channel(), -1);
+            counted(app, local.channel(), -1, local.subscriptions());
         }
     }
 

@@ -24,11 +24,15 @@ public final class ChannelRegistry {
 
     /** What a subscribe did, for the caller to tell the subscriber and the other members. */
     public record Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
-                             String presenceData) {
+                             String presenceData, int subscriptions) {
     }
 
-    /** What an unsubscribe did. */
-    public record Unsubscribed(Channel channel, boolean lastForUser) {
+    /**
+     * What an unsubscribe did.
+     * @param subscriptions the channel's subscriptions right after, read inside the atomic section (so two
+     *                      concurrent leaves cannot both see zero)
+     */
+    public record Unsubscribed(Channel channel, boolean lastForUser, int subscriptions) {
     }
 
     public Channel find(String name) {
@@ -54,20 +58,20 @@ public final class ChannelRegistry {
             Channel target = channel == null ? new Channel(key, ChannelKind.of(key)) : channel;
             if (target.contains(subscriber)) {
                 result[0] = new Subscribed(target, true, false, false,
-                        target.kind().presence() ? target.presenceData() : null);
+                        target.kind().presence() ? target.presenceData() : null, target.subscriptionCount());
                 return target;
             }
             boolean first = false;
             if (target.kind().presence()) {
                 if (!target.hasUser(member.userKey()) && target.userCount() >= maxMembers) {
-                    result[0] = new Subscribed(target, false, false, true, null);
+                    result[0] = new Subscribed(target, false, false, true, null, target.subscriptionCount());
                     return channel;
                 }
                 first = target.addMember(member);
             }
             target.add(subscriber);
             result[0] = new Subscribed(target, false, first, false,
-                    target.kind().presence() ? target.presenceData() : null);
+                    target.kind().presence() ? target.presenceData() : null, target.subscriptionCount());
             return target;
         });
         return result[0];
@@ -104,7 +108,7 @@ public final class ChannelRegistry {
                 return channel;
             }
             boolean last = member != null && channel.kind().presence() && channel.removeMember(member);
-            result[0] = new Unsubscribed(channel, last);
+            result[0] = new Unsubscribed(channel, last, channel.subscriptionCount());
             return channel.isEmpty() ? null : channel;
         });
         return result[0];

@@ -56,11 +56,10 @@ class WebhooksIT {
             Thread.sleep(50);
         }
         List<String> all = receiver.lines("/all", false).stream().filter(line -> line.split(" ")[1].equals(channel)).toList();
-        assertEquals(List.of("channel_occupied " + channel, "member_added " + channel + " ann",
-                "member_added " + channel + " bob", "client_event " + channel + " bob", "member_removed " + channel + " bob",
-                "member_removed " + channel + " ann", "channel_vacated " + channel), all.stream().sorted(
-                java.util.Comparator.comparingInt(line -> List.of("channel_occupied", "member_added", "client_event",
-                        "member_removed", "channel_vacated").indexOf(line.split(" ")[0]))).toList());
+        // Batches may overtake each other on the wire; each event must come exactly once.
+        assertEquals(List.of("channel_occupied " + channel, "channel_vacated " + channel, "client_event " + channel + " bob",
+                "member_added " + channel + " ann", "member_added " + channel + " bob", "member_removed " + channel + " ann",
+                "member_removed " + channel + " bob"), all.stream().sorted().toList());
         assertEquals(List.of("channel_occupied " + channel, "channel_vacated " + channel), receiver.await("/occupancy", 2, 10)
                 .stream().filter(line -> line.endsWith(channel)).toList());
         assertTrue(receiver.lines("/rooms", true).stream().allMatch(line -> line.contains("presence-room-")));
