@@ -107,14 +107,7 @@ public class AppsResource {
             if (prefix != null && !name.startsWith(prefix)) {
                 continue;
             }
-            ObjectNode attributesOf = Json.MAPPER.createObjectNode();
-            if (attributes.contains("user_count") && ChannelKind.of(name).presence()) {
-                attributesOf.put("user_count", chorus.broadcaster().users(app, name).size());
-            }
-            if (attributes.contains("subscription_count")) {
-                attributesOf.put("subscription_count", entry.getValue());
-            }
-            channels.set(name, attributesOf);
+            channels.set(name, info(app, name, attributes, false, entry.getValue()));
         }
         ObjectNode response = Json.MAPPER.createObjectNode();
         response.set("channels", channels);
@@ -189,8 +182,12 @@ public class AppsResource {
 
     /** One channel's info, cluster-wide when scaling (the counts of every live node). */
     private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied) {
+        return info(app, name, attributes, withOccupied, chorus.broadcaster().subscriptionCounts(app).getOrDefault(name, 0L));
+    }
+
+    /** @param subscriptions the channel's subscription count, when the caller already has it */
+    private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied, long subscriptions) {
         ChannelKind kind = ChannelKind.of(name);
-        long subscriptions = chorus.broadcaster().subscriptionCounts(app).getOrDefault(name, 0L);
         ObjectNode info = Json.MAPPER.createObjectNode();
         if (withOccupied) {
             info.put("occupied", subscriptions > 0);
