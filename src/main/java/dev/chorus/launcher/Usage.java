@@ -80,8 +80,10 @@ final class Usage {
             RSS and heap per connection through /proc and jcmd.
 
             Options:
-              --scenario NAME      fanout (client events to N subscribers, default) or trigger (signed
-                                   HTTP triggers as fast as --connections keep-alive clients go)
+              --scenario NAME      fanout (client events to N subscribers, default), connect (open and
+                                   subscribe N connections: handshakes/s, heap and RSS per idle
+                                   connection) or trigger (signed HTTP triggers as fast as
+                                   --connections keep-alive clients go)
               --subscribers N      Subscribers to hold (default 1000)
               --rate N             Events per second (default 100)
               --duration S         Seconds of publishing (default 10)

@@ -73,8 +73,8 @@ public final class Bench {
                 return measureTriggers(host, port, path, option("app-id", "1"), key, secret, channel, subscribers, seconds,
                         intOption("connections", 4), pid);
             }
-            if (!scenario.equals("fanout")) {
-                throw new IllegalArgumentException("--scenario must be fanout or trigger");
+            if (!scenario.equals("fanout") && !scenario.equals("connect")) {
+                throw new IllegalArgumentException("--scenario must be fanout, connect or trigger");
             }
             return measure(host, port, path, key, secret, channel, subscribers, rate, seconds, payload, pid);
         } finally {
@@ -87,8 +87,13 @@ public final class Bench {
 
     private int measure(String host, int port, String path, String key, String secret, String channel, int subscribers,
                         int rate, int seconds, int payload, long pid) throws Exception {
-        out.printf("Chorus bench: fan-out, %d subscribers x 1 channel, %d events/s for %d s, payload %d B, server %s:%d%s%n",
-                subscribers, rate, seconds, payload, host, port, pid > 0 ? " (pid " + pid + ")" : "");
+        if (option("scenario", "fanout").equals("connect")) {
+            out.printf("Chorus bench: connect, %d subscribed connections, server %s:%d%s%n", subscribers, host, port,
+                    pid > 0 ? " (pid " + pid + ")" : "");
+        } else {
+            out.printf("Chorus bench: fan-out, %d subscribers x 1 channel, %d events/s for %d s, payload %d B, server %s:%d%s%n",
+                    subscribers, rate, seconds, payload, host, port, pid > 0 ? " (pid " + pid + ")" : "");
+        }
         long heapBefore = heapUsedAfterGc(pid);
         long rssBefore = rss(pid);
 
@@ -121,6 +126,11 @@ public final class Bench {
         }
 
         // --publish-port: publish on another node of a cluster, to measure relayed delivery.
+        if (option("scenario", "fanout").equals("connect")) {
+            // Connections and memory only: the figures above are the result.
+            pool.stop();
+            return pool.failed.get() == 0 ? 0 : 3;
+        }
         SocketChannel publisher = openPublisher(host, intOption("publish-port", port), path, key, secret, channel);
         String pad = "x".repeat(Math.max(0, payload - 40));
         int warmup = intOption("warmup", 5);
