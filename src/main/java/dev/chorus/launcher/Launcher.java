@@ -228,9 +228,6 @@ public final class Launcher {
         }
         context.setWar(war.toString());
         context.setThrowUnavailableOnStartupException(true);
-        // Let the WAR use Jetty's core WebSocket session (batched writes) instead of the portable path.
-        context.getHiddenClassMatcher().exclude("org.eclipse.jetty.websocket.core.",
-                "org.eclipse.jetty.ee10.websocket.jakarta.common.", "org.eclipse.jetty.util.Callback");
         server.setHandler(context);
         // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
         context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {

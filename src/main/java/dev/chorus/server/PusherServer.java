@@ -241,6 +241,12 @@ public final class PusherServer {
                 return;
             }
         }
+        // Others hear of the newcomer before it hears it is in, as Reverb does: anyone who subscribes after
+        // this confirmation finds the newcomer in their roster and gets no member_added for it.
+        if (joined.firstForUser()) {
+            broadcaster.publishInternal(app, result.channel(),
+                    Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
+        }
         connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
         if (kind.cached()) {
             String cached = broadcaster.cached(app, channel);
@@ -250,10 +256,6 @@ public final class PusherServer {
                 connection.send(Frames.cacheMiss(channel));
                 broadcaster.emit(app, Webhooks.channelEvent(Webhooks.CACHE_MISS, channel));
             }
-        }
-        if (joined.firstForUser()) {
-            broadcaster.publishInternal(app, result.channel(),
-                    Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
         }
     }
 
