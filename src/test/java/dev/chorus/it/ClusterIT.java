@@ -188,12 +188,7 @@ class ClusterIT {
     }
 
     static Wire.Client present(int port, String channel, String user) throws IOException {
-        Wire.Client client = Wire.open(port, "ck");
-        String data = "{\"user_id\":\"" + user + "\",\"user_info\":{\"name\":\"" + user + "\"}}";
-        String auth = "ck:" + new dev.chorus.protocol.Signer("cs").sign(client.socketId() + ":" + channel + ":" + data);
-        client.send(Wire.JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data",
-                Map.of("channel", channel, "auth", auth, "channel_data", data))));
-        return client;
+        return Wire.joinPresence(port, "ck", "cs", channel, user, "{\"name\":\"" + user + "\"}");
     }
 
     static String added(String channel, String user) {

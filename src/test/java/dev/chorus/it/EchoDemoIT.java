@@ -43,11 +43,8 @@ class EchoDemoIT {
             listener.send("{\"event\":\"client-typing\",\"channel\":\"private-demo\",\"data\":{\"name\":\"tester\"}}");
             assertEquals(200, trigger(chorus.port, "demo-public", "hello").status());
             assertEquals(200, trigger(chorus.port, "private-demo", "secret").status());
-            try (Wire.Client guest = Wire.open(chorus.port, KEY)) {
-                String data = "{\"user_id\":\"guest\",\"user_info\":{\"name\":\"guest\"}}";
-                guest.send(Wire.JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data", Map.of("channel",
-                        "presence-demo", "auth", KEY + ":" + new dev.chorus.protocol.Signer(SECRET).sign(guest.socketId()
-                                + ":presence-demo:" + data), "channel_data", data))));
+            try (Wire.Client guest = Wire.joinPresence(chorus.port, KEY, SECRET, "presence-demo", "guest",
+                    "{\"name\":\"guest\"}")) {
                 assertTrue(chromium.waitFor(log + ".includes('joining guest')", 10), chromium.evaluate(log));
             }
             assertTrue(chromium.waitFor(log + ".includes('leaving guest')", 10), chromium.evaluate(log));

@@ -30,11 +30,7 @@ class WebhooksIT {
     }
 
     private static Wire.Client member(String channel, String user) throws Exception {
-        Wire.Client client = Wire.open(chorus.port, "wk");
-        String data = "{\"user_id\":\"" + user + "\"}";
-        String auth = "wk:" + new dev.chorus.protocol.Signer("ws").sign(client.socketId() + ":" + channel + ":" + data);
-        client.send(Wire.JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data",
-                Map.of("channel", channel, "auth", auth, "channel_data", data))));
+        Wire.Client client = Wire.joinPresence(chorus.port, "wk", "ws", channel, user, null);
         client.next();
         return client;
     }

@@ -68,6 +68,20 @@ final class Wire {
         return JSON.readTree(sdk.authenticate(socketId, channel, new PresenceUser(userId, info)));
     }
 
+    /**
+     * Opens a connection and sends a presence subscribe for {@code user}, signed here with the app
+     * secret (the SDK signs nothing for apps it is not configured for); the reply is left unread.
+     */
+    static Client joinPresence(int port, String key, String secret, String channel, String user, String userInfoJson)
+            throws IOException {
+        Client client = open(port, key);
+        String data = "{\"user_id\":\"" + user + "\"" + (userInfoJson == null ? "" : ",\"user_info\":" + userInfoJson) + "}";
+        String auth = key + ":" + new dev.chorus.protocol.Signer(secret).sign(client.socketId() + ":" + channel + ":" + data);
+        client.send(JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data",
+                Map.of("channel", channel, "auth", auth, "channel_data", data))));
+        return client;
+    }
+
     static String subscribe(String channel) {
         return "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\"}}";
     }
