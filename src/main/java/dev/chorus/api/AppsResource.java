@@ -54,9 +54,7 @@ public class AppsResource {
         for (String channel : event.channels()) {
             channels.set(channel, info(app, channel, event.info(), false));
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        response.set("channels", channels);
-        return Json.write(response);
+        return wrap("channels", channels);
     }
 
     @POST
@@ -86,9 +84,7 @@ public class AppsResource {
             results.add(event.info().isEmpty() ? Json.MAPPER.createObjectNode()
                     : info(app, event.channels().get(0), event.info(), false));
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        response.set("batch", results);
-        return Json.write(response);
+        return wrap("batch", results);
     }
 
     @GET
@@ -109,9 +105,7 @@ public class AppsResource {
             }
             channels.set(name, info(app, name, attributes, false, entry.getValue()));
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        response.set("channels", channels);
-        return Json.write(response);
+        return wrap("channels", channels);
     }
 
     @GET
@@ -143,9 +137,7 @@ public class AppsResource {
         for (String user : chorus.broadcaster().users(app, channel)) {
             users.addObject().put("id", user);
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        response.set("users", users);
-        return Json.write(response);
+        return wrap("users", users);
     }
 
     @POST
@@ -286,6 +278,13 @@ public class AppsResource {
         }
         List<String> info = attributes(text(node, "info"), "user_count", "subscription_count");
         return new EventRequest(name, data, List.copyOf(channels), socketId, info);
+    }
+
+    /** {@code {"<name>": value}}: the envelope every list answer of the API has. */
+    private static String wrap(String name, com.fasterxml.jackson.databind.JsonNode value) {
+        ObjectNode response = Json.MAPPER.createObjectNode();
+        response.set(name, value);
+        return Json.write(response);
     }
 
     /** The {@code info} attributes asked for, each one of {@code allowed}. */
