@@ -7,6 +7,7 @@ import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.ChannelKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.channel.Member;
+import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PresenceRoster;
@@ -23,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The single fan-out entry point: server events, client events and presence notices all end here.
- * Each message is encoded once and the same String is handed to every recipient. Thread-safe; a
- * call returns once every local recipient has the frame queued, never waiting for a socket.
+ * Each message is encoded once and the same bytes are handed to every recipient. Thread-safe; never
+ * waits for a socket. Small channels have the frame queued on every local socket when a call returns;
+ * large ones get it from {@link FanOut}'s threads moments later (see there for the order promised).
  */
 public final class Broadcaster {
     private final Map<String, ChannelRegistry> registries = new ConcurrentHashMap<>();
@@ -32,6 +34,7 @@ public final class Broadcaster {
     private final ClusterState cluster;
     private final WebhookEmitter webhooks;
     private final Metrics metrics;
+    private final FanOut fanOut = new FanOut();
 
     /**
      * @param relay   where every published event also goes, for the other nodes
@@ -267,10 +270,9 @@ public final class Broadcaster {
      * Publishes a server event: {@code data} is the publisher's string, carried verbatim.
      *
      * @param exceptSocketId the connection that must not receive it (the publisher's own), or null
-     * @return the number of local recipients
      */
-    public int publish(App app, String channel, String event, String data, String exceptSocketId) {
-        return publishFrame(app, channel, Frames.event(event, channel, data), exceptSocketId);
+    public void publish(App app, String channel, String event, String data, String exceptSocketId) {
+        publishFrame(app, channel, Frames.event(event, channel, data), exceptSocketId);
     }
 
     /**
@@ -278,30 +280,28 @@ public final class Broadcaster {
      * channel's last event when it is a cache channel, then delivered to the local subscribers.
      * Internal frames (member_added, ...) go through {@link #deliver} instead and are never cached.
      */
-    public int publishFrame(App app, String channel, String frame, String exceptSocketId) {
+    public void publishFrame(App app, String channel, String frame, String exceptSocketId) {
         // Local sockets first: they never wait for Redis, and still get events while it is down.
-        int delivered = receive(app, channel, frame, exceptSocketId);
+        receive(app, channel, frame, exceptSocketId);
         if (ChannelKind.of(channel).cached()) {
             cluster.cache(app.id(), channel, frame, app.cacheTtl().toMillis());
         }
         relay.publish(Envelope.event(relay.nodeId(), app.id(), channel, frame, exceptSocketId));
-        return delivered;
     }
 
     /**
      * An event frame for this node's sockets only: what {@link #publishFrame} does locally, and what a
      * relayed event from another node does here. The excluded socket may live on any node.
      */
-    public int receive(App app, String channel, String frame, String exceptSocketId) {
+    public void receive(App app, String channel, String frame, String exceptSocketId) {
         ChannelRegistry registry = channels(app);
         if (ChannelKind.of(channel).cached()) {
             registry.cache(channel, frame, app.cacheTtl().toNanos(), System.nanoTime());
         }
         Channel target = registry.find(channel);
-        if (target == null) {
-            return 0;
+        if (target != null) {
+            deliver(app, target, frame, exceptSocketId);
         }
-        return deliver(app, target, frame, exceptSocketId);
     }
 
     /** Drops expired cache entries of every app. */
@@ -309,16 +309,14 @@ public final class Broadcaster {
         registries.values().forEach(registry -> registry.expireCache(nowNanos));
     }
 
-    /** Delivers an already encoded frame to every subscriber of the channel except one. */
-    private int deliver(App app, Channel channel, String frame, String exceptSocketId) {
-        int delivered = 0;
-        for (Subscriber subscriber : channel.subscribers()) {
-            if (exceptSocketId == null || !exceptSocketId.equals(subscriber.socketId())) {
-                subscriber.send(frame);
-                delivered++;
-            }
-        }
-        metrics.messagesSent(app.id(), delivered);
-        return delivered;
+    /** Delivers a frame, encoded here once for all, to every subscriber of the channel except one. */
+    private void deliver(App app, Channel channel, String frame, String exceptSocketId) {
+        String appId = app.id();
+        fanOut.publish(channel, EncodedFrame.of(frame), exceptSocketId, count -> metrics.messagesSent(appId, count));
+    }
+
+    /** Stops the fan-out threads (container shutdown). */
+    public void close() {
+        fanOut.close();
     }
 }

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One channel of one app on this node. Fan-out reads {@link #subscribers()} without locking;
@@ -15,7 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Channel {
     private final String name;
     private final ChannelKind kind;
-    private final ConcurrentHashMap<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Seat> subscribers = new ConcurrentHashMap<>();
+    /** Counts joins; a frame goes to the seats taken at or before the count it was published at. */
+    private final AtomicLong joins = new AtomicLong();
+    private final Mailbox mailbox = new Mailbox();
     /** Presence only: user key → roster entry. Insertion order is first-subscription order. */
     private final Map<String, RosterEntry> roster;
 
@@ -34,8 +38,25 @@ public final class Channel {
     }
 
     /** Live view for fan-out; weakly consistent, never throws while others subscribe. */
-    public Collection<Subscriber> subscribers() {
+    public Collection<Seat> seats() {
         return subscribers.values();
+    }
+
+    /**
+     * A subscriber and the join count at which it subscribed: fan-out that runs after a frame was
+     * published still skips subscribers who joined after it (they got the state in their
+     * subscription_succeeded instead, e.g. a presence roster that already has the new member).
+     */
+    public record Seat(Subscriber subscriber, long since) {
+    }
+
+    /** The join count now: stamp a frame with it when it is published. */
+    public long sequence() {
+        return joins.get();
+    }
+
+    public Mailbox mailbox() {
+        return mailbox;
     }
 
     public int subscriptionCount() {
@@ -56,11 +77,12 @@ public final class Channel {
     }
 
     void add(Subscriber subscriber) {
-        subscribers.put(subscriber.socketId(), subscriber);
+        subscribers.put(subscriber.socketId(), new Seat(subscriber, joins.incrementAndGet()));
     }
 
     boolean remove(Subscriber subscriber) {
-        return subscribers.remove(subscriber.socketId(), subscriber);
+        Seat seat = subscribers.get(subscriber.socketId());
+        return seat != null && seat.subscriber() == subscriber && subscribers.remove(subscriber.socketId(), seat);
     }
 
     /** @return true when this is the user's first connection in the channel */

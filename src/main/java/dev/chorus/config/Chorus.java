@@ -243,6 +243,7 @@ public class Chorus {
         }
         relay.close();
         webhooks.close();
+        broadcaster.close();
     }
 
     static Map<String, String> systemFlags() {

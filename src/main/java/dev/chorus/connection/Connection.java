@@ -3,6 +3,8 @@ package dev.chorus.connection;
 import dev.chorus.app.App;
 import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
+import dev.chorus.protocol.EncodedFrame;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,10 +53,23 @@ public final class Connection implements Subscriber {
         return app;
     }
 
-    @Override
+    /** A frame for this connection alone (replies, errors, pings). */
     public void send(String frame) {
-        log.outbound(socketId, frame);
+        send(EncodedFrame.of(frame));
+    }
+
+    @Override
+    public void send(EncodedFrame frame) {
+        log.outbound(socketId, frame.text());
         outbound.offer(frame);
+    }
+
+    @Override
+    public void send(List<EncodedFrame> frames) {
+        for (EncodedFrame frame : frames) {
+            log.outbound(socketId, frame.text());
+        }
+        outbound.offerAll(frames);
     }
 
     /** Sends what is queued, then closes the socket with this code. */

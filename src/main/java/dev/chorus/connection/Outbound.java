@@ -1,5 +1,8 @@
 package dev.chorus.connection;
 
+import dev.chorus.protocol.EncodedFrame;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +26,7 @@ final class Outbound {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final Transport.Completion completion = this::completed;
-    private final java.util.ArrayList<String> batch = new java.util.ArrayList<>(MAX_BATCH);
+    private final ArrayList<EncodedFrame> batch = new ArrayList<>(MAX_BATCH);
     /** Frames of the send in flight, released together when it completes. */
     private volatile int inFlight;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -36,7 +39,7 @@ final class Outbound {
     }
 
     /** Queues a frame; past the bound the queue is dropped and {@code onOverflow} runs once. */
-    void offer(String frame) {
+    void offer(EncodedFrame frame) {
         if (closed.get()) {
             return;
         }
@@ -55,6 +58,32 @@ final class Outbound {
             sending.set(false);
         }
         queue.offer(frame);
+        drain();
+    }
+
+    /**
+     * Queues frames in order, as {@link #offer} would one by one; when nothing is queued or in flight
+     * they go to the transport at once as one batch (one write on Jetty). The list must not change.
+     */
+    void offerAll(List<EncodedFrame> frames) {
+        int count = frames.size();
+        if (closed.get() || count == 0) {
+            return;
+        }
+        if (pending.addAndGet(count) > maxPending) {
+            pending.addAndGet(-count);
+            overflow();
+            return;
+        }
+        if (queue.isEmpty() && DRAINING.get() != this && sending.compareAndSet(false, true)) {
+            if (queue.isEmpty() && !closed.get()) {
+                inFlight = count;
+                transport.sendAll(frames, completion);
+                return;
+            }
+            sending.set(false);
+        }
+        queue.addAll(frames);
         drain();
     }
 
@@ -111,16 +140,16 @@ final class Outbound {
                 Object following = queue.peek();
                 if (following == null || following instanceof CloseCommand) {
                     inFlight = 1;
-                    transport.send((String) next, completion);
+                    transport.send((EncodedFrame) next, completion);
                     continue;
                 }
                 batch.clear();
-                batch.add((String) next);
-                while (batch.size() < MAX_BATCH && queue.peek() instanceof String) {
-                    batch.add((String) queue.poll());
+                batch.add((EncodedFrame) next);
+                while (batch.size() < MAX_BATCH && queue.peek() instanceof EncodedFrame) {
+                    batch.add((EncodedFrame) queue.poll());
                 }
                 inFlight = batch.size();
-                transport.sendAll(java.util.List.copyOf(batch), completion);
+                transport.sendAll(List.copyOf(batch), completion);
             }
         } finally {
             DRAINING.set(outer);

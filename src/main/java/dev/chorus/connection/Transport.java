@@ -1,25 +1,29 @@
 package dev.chorus.connection;
 
+import dev.chorus.protocol.EncodedFrame;
+import java.util.List;
+
 /**
  * The socket under a {@link Connection}, implemented per container API.
- * <p>Threading: {@link Connection} guarantees at most one {@link #send} in flight per transport (Tomcat
- * throws on overlapping async sends); {@link #close} and {@link #ping} may be called from any thread at
- * any time and must not block on the peer. The completion callback runs exactly once, on any thread,
- * possibly inline inside {@link #send}.
+ * <p>Threading: {@link Connection} guarantees at most one send ({@link #send} or {@link #sendAll}) in
+ * flight per transport (Tomcat throws on overlapping async sends); {@link #close} and {@link #ping}
+ * may be called from any thread at any time and must not block on the peer. The completion callback
+ * runs exactly once, on any thread, possibly inline inside the send. Frames are shared with other
+ * connections: a transport reads them and never changes them.
  */
 public interface Transport {
-    void send(String frame, Completion done);
+    void send(EncodedFrame frame, Completion done);
 
     /**
      * Sends several frames as one unit of "in flight": {@code done} runs once, after the last. A
      * transport that can write them together (Jetty core: one gathered write) should; this default
      * sends them one after another.
      */
-    default void sendAll(java.util.List<String> frames, Completion done) {
+    default void sendAll(List<EncodedFrame> frames, Completion done) {
         sendFrom(frames, 0, done);
     }
 
-    private void sendFrom(java.util.List<String> frames, int index, Completion done) {
+    private void sendFrom(List<EncodedFrame> frames, int index, Completion done) {
         if (index == frames.size() - 1) {
             send(frames.get(index), done);
             return;

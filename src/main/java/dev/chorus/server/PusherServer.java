@@ -14,6 +14,7 @@ import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.connection.Transport;
 import dev.chorus.protocol.ChannelKind;
+import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.Events;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.InboundFrame;
@@ -146,7 +147,7 @@ public final class PusherServer {
 
     private void refuse(Transport transport, PusherError error) {
         log.lifecycle("-", "refused " + error.code() + " " + error.message());
-        transport.send(error.frame(), failure -> transport.close(error.code(), error.message()));
+        transport.send(EncodedFrame.of(error.frame()), failure -> transport.close(error.code(), error.message()));
     }
 
     /** One inbound text frame. Never throws: anything wrong is answered on the wire. */

@@ -1,6 +1,7 @@
 package dev.chorus.websocket;
 
 import dev.chorus.connection.Transport;
+import dev.chorus.protocol.EncodedFrame;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
@@ -21,9 +22,9 @@ final class JakartaTransport implements Transport {
     }
 
     @Override
-    public void send(String frame, Completion done) {
+    public void send(EncodedFrame frame, Completion done) {
         try {
-            session.getAsyncRemote().sendText(frame, result -> done.done(result.isOK() ? null : result.getException()));
+            session.getAsyncRemote().sendText(frame.text(), result -> done.done(result.isOK() ? null : result.getException()));
         } catch (RuntimeException e) {
             done.done(e);
         }

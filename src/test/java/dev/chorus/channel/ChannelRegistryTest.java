@@ -1,5 +1,7 @@
 package dev.chorus.channel;
 
+import dev.chorus.protocol.EncodedFrame;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -21,7 +23,11 @@ class ChannelRegistryTest {
             }
 
             @Override
-            public void send(String frame) {
+            public void send(EncodedFrame frame) {
+            }
+
+            @Override
+            public void send(List<EncodedFrame> frames) {
             }
         };
     }

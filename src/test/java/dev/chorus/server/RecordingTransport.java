@@ -1,6 +1,7 @@
 package dev.chorus.server;
 
 import dev.chorus.connection.Transport;
+import dev.chorus.protocol.EncodedFrame;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +11,8 @@ import java.util.List;
  */
 final class RecordingTransport implements Transport {
     final List<String> frames = new ArrayList<>();
+    /** The frame objects as handed over, to check that recipients share one encoding. */
+    final List<EncodedFrame> encoded = new ArrayList<>();
     int closeCode = -1;
     String closeReason;
     int pings;
@@ -21,8 +24,9 @@ final class RecordingTransport implements Transport {
     }
 
     @Override
-    public synchronized void send(String frame, Completion done) {
-        frames.add(frame);
+    public synchronized void send(EncodedFrame frame, Completion done) {
+        frames.add(frame.text());
+        encoded.add(frame);
         if (stalled) {
             waiting.add(done);
         } else {
@@ -50,6 +54,7 @@ final class RecordingTransport implements Transport {
     synchronized List<String> take() {
         List<String> out = new ArrayList<>(frames);
         frames.clear();
+        encoded.clear();
         return out;
     }
 }

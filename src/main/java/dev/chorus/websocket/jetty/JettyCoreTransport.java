@@ -1,9 +1,9 @@
 package dev.chorus.websocket.jetty;
 
 import dev.chorus.connection.Transport;
+import dev.chorus.protocol.EncodedFrame;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
@@ -22,6 +22,11 @@ import org.eclipse.jetty.websocket.core.OpCode;
 public final class JettyCoreTransport implements Transport {
     private final CoreSession session;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Connection hands the same completion every time, one send at a time: adapt it once. */
+    private Adapted adapted;
+
+    private record Adapted(Completion done, Callback callback) {
+    }
 
     private JettyCoreTransport(CoreSession session) {
         this.session = session;
@@ -33,12 +38,12 @@ public final class JettyCoreTransport implements Transport {
     }
 
     @Override
-    public void send(String frame, Completion done) {
+    public void send(EncodedFrame frame, Completion done) {
         session.sendFrame(text(frame), callback(done), false);
     }
 
     @Override
-    public void sendAll(List<String> frames, Completion done) {
+    public void sendAll(List<EncodedFrame> frames, Completion done) {
         int last = frames.size() - 1;
         for (int i = 0; i < last; i++) {
             session.sendFrame(text(frames.get(i)), Callback.NOOP, true);
@@ -46,12 +51,19 @@ public final class JettyCoreTransport implements Transport {
         session.sendFrame(text(frames.get(last)), callback(done), false);
     }
 
-    private static Frame text(String frame) {
-        return new Frame(OpCode.TEXT, ByteBuffer.wrap(frame.getBytes(StandardCharsets.UTF_8)));
+    /** The shared bytes under a buffer of this frame's own: Jetty moves the position, never the content. */
+    private static Frame text(EncodedFrame frame) {
+        return new Frame(OpCode.TEXT, ByteBuffer.wrap(frame.utf8()));
     }
 
-    private static Callback callback(Completion done) {
-        return Callback.from(() -> done.done(null), done::done);
+    private Callback callback(Completion done) {
+        // One immutable pair read once: a racing refusal send can only cost an extra adapter, never a wrong one.
+        Adapted current = adapted;
+        if (current == null || current.done() != done) {
+            current = new Adapted(done, Callback.from(() -> done.done(null), done::done));
+            adapted = current;
+        }
+        return current.callback();
     }
 
     @Override

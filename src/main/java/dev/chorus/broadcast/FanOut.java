@@ -1,0 +1,166 @@
+package dev.chorus.broadcast;
+
+import dev.chorus.channel.Channel;
+import dev.chorus.channel.Mailbox;
+import dev.chorus.channel.Mailbox.Letter;
+import dev.chorus.channel.Subscriber;
+import dev.chorus.protocol.EncodedFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Moves frames from a channel's {@link Mailbox} to its subscribers.
+ * <p>Small channels are delivered on the publishing thread: no hand-off, no added latency. Large ones
+ * go to a pool with one thread per core, so the thread that read the event (a client socket, an HTTP
+ * request, the Redis subscriber) returns to reading at once, big channels use every core, and frames
+ * that arrive while a channel's fan-out runs go out in its next round together: one write per socket
+ * for the whole round, which is what lets throughput grow under load instead of collapsing.
+ * <p>Guarantees: per channel, each subscriber gets frames in publish order, each at most once, and
+ * only frames published after it joined; across channels no order is promised. Never blocks the caller.
+ */
+final class FanOut implements AutoCloseable {
+    /** Up to this many subscribers a channel is delivered inline (tests and most channels live here). */
+    static final int INLINE_LIMIT = 64;
+    /** Frames taken per round: bounds one round's latency and the batch one socket gets. */
+    private static final int MAX_ROUND = 256;
+
+    private volatile ExecutorService pool;
+
+    /**
+     * Queues the frame on the channel and delivers it now or on the pool.
+     * @param delivered told how many deliveries each round made (for metrics), on the delivering thread
+     */
+    void publish(Channel channel, EncodedFrame frame, String except, IntConsumer delivered) {
+        Mailbox mailbox = channel.mailbox();
+        mailbox.offer(new Letter(frame, except, channel.sequence()));
+        if (!mailbox.claim()) {
+            return; // the holder takes it in its next round
+        }
+        if (channel.subscriptionCount() <= INLINE_LIMIT) {
+            run(channel, delivered);
+            return;
+        }
+        try {
+            pool().execute(() -> run(channel, delivered));
+        } catch (RejectedExecutionException closing) {
+            run(channel, delivered);
+        }
+    }
+
+    private void run(Channel channel, IntConsumer delivered) {
+        Mailbox mailbox = channel.mailbox();
+        List<Letter> round = new ArrayList<>();
+        do {
+            try {
+                while (true) {
+                    round.clear();
+                    mailbox.drainTo(round, MAX_ROUND);
+                    if (round.isEmpty()) {
+                        break;
+                    }
+                    delivered.accept(deliver(channel, round));
+                }
+            } finally {
+                mailbox.release();
+            }
+            // A frame offered between the last drain and the release must not wait for the next publish.
+        } while (!mailbox.isEmpty() && mailbox.claim());
+    }
+
+    private static int deliver(Channel channel, List<Letter> round) {
+        int count = round.size();
+        long oldest = Long.MAX_VALUE;
+        boolean excluding = false;
+        EncodedFrame[] frames = new EncodedFrame[count];
+        for (int i = 0; i < count; i++) {
+            Letter letter = round.get(i);
+            frames[i] = letter.frame();
+            oldest = Math.min(oldest, letter.sequence());
+            excluding |= letter.except() != null;
+        }
+        EncodedFrame single = count == 1 ? frames[0] : null;
+        List<EncodedFrame> all = List.of(frames);
+        int delivered = 0;
+        for (Channel.Seat seat : channel.seats()) {
+            Subscriber subscriber = seat.subscriber();
+            if (!excluding && seat.since() <= oldest) {
+                // The common case: every frame of the round for everyone, the same objects for all.
+                if (single != null) {
+                    subscriber.send(single);
+                } else {
+                    subscriber.send(all);
+                }
+                delivered += count;
+            } else {
+                delivered += deliverFiltered(seat, round);
+            }
+        }
+        return delivered;
+    }
+
+    private static int deliverFiltered(Channel.Seat seat, List<Letter> round) {
+        Subscriber subscriber = seat.subscriber();
+        List<EncodedFrame> mine = null;
+        EncodedFrame first = null;
+        for (Letter letter : round) {
+            if (seat.since() > letter.sequence()
+                    || letter.except() != null && letter.except().equals(subscriber.socketId())) {
+                continue;
+            }
+            if (first == null) {
+                first = letter.frame();
+            } else {
+                if (mine == null) {
+                    mine = new ArrayList<>(round.size());
+                    mine.add(first);
+                }
+                mine.add(letter.frame());
+            }
+        }
+        if (mine != null) {
+            subscriber.send(mine);
+            return mine.size();
+        }
+        if (first != null) {
+            subscriber.send(first);
+            return 1;
+        }
+        return 0;
+    }
+
+    private ExecutorService pool() {
+        ExecutorService current = pool;
+        if (current == null) {
+            synchronized (this) {
+                current = pool;
+                if (current == null) {
+                    int threads = Runtime.getRuntime().availableProcessors();
+                    AtomicInteger counter = new AtomicInteger();
+                    current = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                            task -> {
+                                Thread thread = new Thread(task, "chorus-fanout-" + counter.incrementAndGet());
+                                thread.setDaemon(true);
+                                return thread;
+                            });
+                    pool = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /** Stops the pool threads; rounds already queued still run. Later publishes deliver inline. */
+    @Override
+    public synchronized void close() {
+        if (pool != null) {
+            pool.shutdown();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.chorus.broadcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.channel.Channel;
+import dev.chorus.channel.ChannelRegistry;
+import dev.chorus.channel.Subscriber;
+import dev.chorus.protocol.EncodedFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FanOutTest {
+    private final FanOut fanOut = new FanOut();
+    private final ChannelRegistry registry = new ChannelRegistry();
+    private final AtomicInteger delivered = new AtomicInteger();
+
+    @AfterEach
+    void stop() {
+        fanOut.close();
+    }
+
+    /** Records what arrives and how: single frames and batches, and on which thread. */
+    private static final class Recorder implements Subscriber {
+        final String id;
+        final List<String> frames = new ArrayList<>();
+        final List<Integer> batches = new ArrayList<>();
+        volatile String thread;
+        volatile CountDownLatch gate = new CountDownLatch(0);
+        final CountDownLatch received;
+
+        Recorder(String id, int expected) {
+            this.id = id;
+            this.received = new CountDownLatch(expected);
+        }
+
+        @Override
+        public String socketId() {
+            return id;
+        }
+
+        @Override
+        public synchronized void send(EncodedFrame frame) {
+            record(List.of(frame));
+        }
+
+        @Override
+        public synchronized void send(List<EncodedFrame> frames) {
+            record(frames);
+        }
+
+        private void record(List<EncodedFrame> batch) {
+            thread = Thread.currentThread().getName();
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            batches.add(batch.size());
+            for (EncodedFrame frame : batch) {
+                frames.add(frame.text());
+                received.countDown();
+            }
+        }
+    }
+
+    private List<Recorder> subscribe(int count, int expected) {
+        List<Recorder> recorders = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Recorder recorder = new Recorder("1." + i, expected);
+            registry.subscribe("news", recorder, null, 0);
+            recorders.add(recorder);
+        }
+        return recorders;
+    }
+
+    private void publish(String text, String except) {
+        fanOut.publish(registry.find("news"), EncodedFrame.of(text), except, delivered::addAndGet);
+    }
+
+    @Test
+    void smallChannelIsDeliveredOnThePublishingThread() {
+        List<Recorder> recorders = subscribe(3, 1);
+        publish("a", null);
+        for (Recorder recorder : recorders) {
+            assertEquals(List.of("a"), recorder.frames);
+            assertEquals(Thread.currentThread().getName(), recorder.thread);
+        }
+        assertEquals(3, delivered.get());
+    }
+
+    @Test
+    void largeChannelGetsEveryFrameInOrderAndFramesThatPiledUpArriveAsOneBatch() throws Exception {
+        List<Recorder> recorders = subscribe(FanOut.INLINE_LIMIT + 1, 20);
+        CountDownLatch gate = new CountDownLatch(1);
+        recorders.get(0).gate = gate; // holds the first round so the next 19 frames pile up
+        publish("0", null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (recorders.get(0).thread == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        for (int i = 1; i < 20; i++) {
+            publish(String.valueOf(i), null);
+        }
+        gate.countDown();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            expected.add(String.valueOf(i));
+        }
+        for (Recorder recorder : recorders) {
+            assertTrue(recorder.received.await(10, TimeUnit.SECONDS));
+            synchronized (recorder) {
+                assertEquals(expected, recorder.frames);
+                assertNotEquals(Thread.currentThread().getName(), recorder.thread);
+                assertEquals(List.of(1, 19), recorder.batches, "the first frame alone, the rest together");
+            }
+        }
+    }
+
+    @Test
+    void excludedSocketAndLaterJoinersAreSkippedEvenWhenDeliveryRunsLater() throws Exception {
+        List<Recorder> recorders = subscribe(FanOut.INLINE_LIMIT + 1, 1);
+        CountDownLatch gate = new CountDownLatch(1);
+        recorders.get(0).gate = gate;
+        publish("first", null);
+        publish("not-for-1.1", "1.1");
+        Recorder late = new Recorder("late", 1);
+        registry.subscribe("news", late, null, 0);
+        publish("after-join", null);
+        gate.countDown();
+        Channel channel = registry.find("news");
+        for (Recorder recorder : recorders) {
+            assertTrue(recorder.received.await(10, TimeUnit.SECONDS));
+        }
+        assertTrue(late.received.await(10, TimeUnit.SECONDS));
+        Thread.sleep(100);
+        assertEquals(List.of("first", "after-join"), recorders.get(1).frames);
+        assertEquals(List.of("first", "not-for-1.1", "after-join"), recorders.get(2).frames);
+        assertEquals(List.of("after-join"), late.frames, "a subscriber never gets frames published before it joined");
+        assertEquals(channel.subscriptionCount(), recorders.size() + 1);
+    }
+}
