@@ -312,7 +312,7 @@ public final class Broadcaster {
     /** Delivers a frame, encoded here once for all, to every subscriber of the channel except one. */
     private void deliver(App app, Channel channel, String frame, String exceptSocketId) {
         String appId = app.id();
-        fanOut.publish(channel, EncodedFrame.of(frame), exceptSocketId, count -> metrics.messagesSent(appId, count));
+        fanOut.publish(channel, EncodedFrame.of(frame), exceptSocketId, app.maxPendingFrames(), count -> metrics.messagesSent(appId, count));
     }
 
     /** Stops the fan-out threads (container shutdown). */

@@ -28,40 +28,43 @@ import java.util.function.IntConsumer;
 final class FanOut implements AutoCloseable {
     /** Up to this many subscribers a channel is delivered inline (tests and most channels live here). */
     static final int INLINE_LIMIT = 64;
-    /** Frames taken per round: bounds one round's latency and the batch one socket gets. */
+    /** Frames taken per round at most: bounds one round's latency and the batch one socket gets. */
     private static final int MAX_ROUND = 256;
 
     private volatile ExecutorService pool;
 
     /**
      * Queues the frame on the channel and delivers it now or on the pool.
-     * @param delivered told how many deliveries each round made (for metrics), on the delivering thread
+     * @param maxPending the app's bound on frames queued per connection: a round stays well inside it,
+     *                   so a reader that keeps up is never mistaken for one that fell behind
+     * @param delivered  told how many deliveries each round made (for metrics), on the delivering thread
      */
-    void publish(Channel channel, EncodedFrame frame, String except, IntConsumer delivered) {
+    void publish(Channel channel, EncodedFrame frame, String except, int maxPending, IntConsumer delivered) {
+        int maxRound = Math.max(1, Math.min(MAX_ROUND, maxPending / 4));
         Mailbox mailbox = channel.mailbox();
         mailbox.offer(new Letter(frame, except, channel.sequence()));
         if (!mailbox.claim()) {
             return; // the holder takes it in its next round
         }
         if (channel.subscriptionCount() <= INLINE_LIMIT) {
-            run(channel, delivered);
+            run(channel, maxRound, delivered);
             return;
         }
         try {
-            pool().execute(() -> run(channel, delivered));
+            pool().execute(() -> run(channel, maxRound, delivered));
         } catch (RejectedExecutionException closing) {
-            run(channel, delivered);
+            run(channel, maxRound, delivered);
         }
     }
 
-    private void run(Channel channel, IntConsumer delivered) {
+    private void run(Channel channel, int maxRound, IntConsumer delivered) {
         Mailbox mailbox = channel.mailbox();
         List<Letter> round = new ArrayList<>();
         do {
             try {
                 while (true) {
                     round.clear();
-                    mailbox.drainTo(round, MAX_ROUND);
+                    mailbox.drainTo(round, maxRound);
                     if (round.isEmpty()) {
                         break;
                     }

@@ -82,7 +82,9 @@ final class Usage {
             Options:
               --scenario NAME      fanout (client events to N subscribers, default), connect (open and
                                    subscribe N connections: handshakes/s, heap and RSS per idle
-                                   connection) or trigger (signed HTTP triggers as fast as
+                                   connection), idle (connect, hold them --duration s, measure again),
+                                   soak (fan-out with reconnects for --duration s, memory every
+                                   --sample s) or trigger (signed HTTP triggers as fast as
                                    --connections keep-alive clients go)
               --subscribers N      Subscribers to hold (default 1000)
               --rate N             Events per second (default 100)
@@ -99,6 +101,12 @@ final class Usage {
               --app-id ID          Its app id, for the trigger scenario (default 1)
               --connections N      HTTP clients of the trigger scenario (default 4)
               --warmup S           Seconds of load before measuring, for the JIT (default 5)
+              --client-threads N   Selector threads holding the subscribers (default 1)
+              --concurrency N      Handshakes in flight while connecting (default 200)
+              --source-addresses A N loopback addresses (127.0.0.1..N) or a comma list to connect from,
+                                   past one address's ~28k ephemeral ports
+              --churn N            Soak: subscribers closed and replaced every second (default 1 %)
+              --sample S           Soak: seconds between memory samples (default 60)
             """;
 
     private Usage() {

@@ -81,7 +81,7 @@ class FanOutTest {
     }
 
     private void publish(String text, String except) {
-        fanOut.publish(registry.find("news"), EncodedFrame.of(text), except, delivered::addAndGet);
+        fanOut.publish(registry.find("news"), EncodedFrame.of(text), except, 1000, delivered::addAndGet);
     }
 
     @Test

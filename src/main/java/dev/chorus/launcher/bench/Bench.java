@@ -73,8 +73,8 @@ public final class Bench {
                 return measureTriggers(host, port, path, option("app-id", "1"), key, secret, channel, subscribers, seconds,
                         intOption("connections", 4), pid);
             }
-            if (!scenario.equals("fanout") && !scenario.equals("connect")) {
-                throw new IllegalArgumentException("--scenario must be fanout, connect or trigger");
+            if (!List.of("fanout", "connect", "idle", "soak").contains(scenario)) {
+                throw new IllegalArgumentException("--scenario must be fanout, connect, idle, soak or trigger");
             }
             return measure(host, port, path, key, secret, channel, subscribers, rate, seconds, payload, pid);
         } finally {
@@ -85,52 +85,66 @@ public final class Bench {
         }
     }
 
+    private Crowd crowd(String host, int port, String path, String channel, String key, String secret) throws IOException {
+        return new Crowd(host, port, path, channel, key, secret, intOption("client-threads", 1),
+                Crowd.sources(option("source-addresses", ""), host), intOption("concurrency", 200));
+    }
+
     private int measure(String host, int port, String path, String key, String secret, String channel, int subscribers,
                         int rate, int seconds, int payload, long pid) throws Exception {
-        if (option("scenario", "fanout").equals("connect")) {
-            out.printf("Chorus bench: connect, %d subscribed connections, server %s:%d%s%n", subscribers, host, port,
+        String scenario = option("scenario", "fanout");
+        switch (scenario) {
+            case "connect" -> out.printf("Chorus bench: connect, %d subscribed connections, server %s:%d%s%n", subscribers,
+                    host, port, pid > 0 ? " (pid " + pid + ")" : "");
+            case "idle" -> out.printf("Chorus bench: idle memory, %d subscribed connections held %d s, server %s:%d%s%n",
+                    subscribers, seconds, host, port, pid > 0 ? " (pid " + pid + ")" : "");
+            case "soak" -> out.printf("Chorus bench: soak, %d subscribers, %d events/s, %d reconnects/s for %d s, server %s:%d%s%n",
+                    subscribers, rate, intOption("churn", Math.max(1, subscribers / 100)), seconds, host, port,
                     pid > 0 ? " (pid " + pid + ")" : "");
-        } else {
-            out.printf("Chorus bench: fan-out, %d subscribers x 1 channel, %d events/s for %d s, payload %d B, server %s:%d%s%n",
+            default -> out.printf("Chorus bench: fan-out, %d subscribers x 1 channel, %d events/s for %d s, payload %d B, server %s:%d%s%n",
                     subscribers, rate, seconds, payload, host, port, pid > 0 ? " (pid " + pid + ")" : "");
         }
         long heapBefore = heapUsedAfterGc(pid);
         long rssBefore = rss(pid);
 
-        SubscriberPool pool = new SubscriberPool(host, port, path, channel, key, secret, "bench-subscribers");
-        pool.start();
+        Crowd pool = crowd(host, port, path, channel, key, secret);
         long connectStart = System.nanoTime();
-        for (int i = 0; i < subscribers; i++) {
-            pool.open(null);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (pool.ready.get() + pool.failed.get() < subscribers && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        pool.open(subscribers);
+        pool.settle(60);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
-        out.printf("  subscribed %d (failed %d) in %.2f s: %.0f connections/s%n", pool.ready.get(), pool.failed.get(),
-                connectSeconds, pool.ready.get() / connectSeconds);
-        if (pool.ready.get() == 0) {
+        out.printf("  subscribed %d (failed %d) in %.2f s: %.0f connections/s%n", pool.ready(), pool.failed(),
+                connectSeconds, pool.ready() / connectSeconds);
+        if (!pool.failures().isEmpty()) {
+            out.println("  first failures: " + pool.failures());
+        }
+        if (pool.ready() == 0) {
             out.println("  no subscriber got through; is the app's key/secret right?");
             return 1;
         }
+        Thread.sleep(500); // let the server's handshake garbage become garbage
         long heapAfter = heapUsedAfterGc(pid);
         long rssAfter = rss(pid);
-        if (heapBefore >= 0 && heapAfter >= 0) {
-            out.printf("  heap per subscribed connection: %.1f KB (heap after full GC %.1f MB -> %.1f MB)%n",
-                    (heapAfter - heapBefore) / 1024.0 / pool.ready.get(), heapBefore / 1048576.0, heapAfter / 1048576.0);
+        printMemory(pool.ready(), heapBefore, heapAfter, rssBefore, rssAfter);
+        if (scenario.equals("connect")) {
+            // Connections and memory only: the figures above are the result.
+            pool.stop();
+            return pool.failed() == 0 ? 0 : 3;
         }
-        if (rssBefore >= 0 && rssAfter >= 0) {
-            out.printf("  RSS per subscribed connection: %.1f KB (RSS %.1f MB -> %.1f MB)%n",
-                    (rssAfter - rssBefore) / 1024.0 / pool.ready.get(), rssBefore / 1048576.0, rssAfter / 1048576.0);
+        if (scenario.equals("idle")) {
+            // Held idle through pings: memory must not creep while nothing happens.
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            long heapLater = heapUsedAfterGc(pid);
+            long rssLater = rss(pid);
+            out.printf("  after %d s idle: %d still subscribed (failed %d)%n", seconds, pool.ready(), pool.failed());
+            printMemory(pool.ready(), heapBefore, heapLater, rssBefore, rssLater);
+            pool.stop();
+            return pool.failed() == 0 ? 0 : 3;
+        }
+        if (scenario.equals("soak")) {
+            return soak(pool, host, port, path, key, secret, channel, subscribers, rate, seconds, payload, pid);
         }
 
         // --publish-port: publish on another node of a cluster, to measure relayed delivery.
-        if (option("scenario", "fanout").equals("connect")) {
-            // Connections and memory only: the figures above are the result.
-            pool.stop();
-            return pool.failed.get() == 0 ? 0 : 3;
-        }
         SocketChannel publisher = openPublisher(host, intOption("publish-port", port), path, key, secret, channel);
         String pad = "x".repeat(Math.max(0, payload - 40));
         int warmup = intOption("warmup", 5);
@@ -148,9 +162,9 @@ public final class Bench {
                 SubscriberPool.send(publisher, 1, ("{\"event\":\"client-warmup\",\"channel\":\"" + channel
                         + "\",\"data\":{\"n\":" + sent++ + ",\"pad\":\"" + pad + "\"}}").getBytes(StandardCharsets.UTF_8));
             }
-            long expectedWarm = sent * pool.ready.get();
+            long expectedWarm = sent * pool.ready();
             long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (pool.received.get() < expectedWarm && System.nanoTime() < settle) {
+            while (pool.received() < expectedWarm && System.nanoTime() < settle) {
                 Thread.sleep(10);
             }
             out.printf("  warm-up: %d events over %d s%n", sent, warmup);
@@ -177,11 +191,11 @@ public final class Bench {
             SubscriberPool.send(publisher, 1, frame.getBytes(StandardCharsets.UTF_8));
         }
         long sendEnd = System.nanoTime();
-        long expected = total * pool.ready.get();
+        long expected = total * pool.ready();
         long quietSince = System.nanoTime();
         long lastCount = -1;
-        while (pool.received.get() < expected) {
-            long count = pool.received.get();
+        while (pool.received() < expected) {
+            long count = pool.received();
             if (count != lastCount) {
                 lastCount = count;
                 quietSince = System.nanoTime();
@@ -194,8 +208,8 @@ public final class Bench {
         long benchCpuAfter = benchCpu();
         Histogram latency = pool.stop();
         publisher.close();
-        long delivered = pool.received.get();
-        double elapsed = (Math.max(pool.lastReceiveNanos, sendEnd) - start) / 1e9;
+        long delivered = pool.received();
+        double elapsed = (Math.max(pool.lastReceiveNanos(), sendEnd) - start) / 1e9;
         out.printf("  sent %d events in %.2f s; deliveries %d of %d (%d missing)%n", total, (sendEnd - start) / 1e9,
                 delivered, expected, expected - delivered);
         out.printf("  deliveries/s: %.0f%n", delivered / elapsed);
@@ -219,16 +233,10 @@ public final class Bench {
                                 String channel, int subscribers, int seconds, int connections, long pid) throws Exception {
         out.printf("Chorus bench: signed HTTP triggers, %d keep-alive connections, %d subscribers, %d s, server %s:%d%s%n",
                 connections, subscribers, seconds, host, port, pid > 0 ? " (pid " + pid + ")" : "");
-        SubscriberPool pool = new SubscriberPool(host, port, path, channel, key, secret, "bench-subscribers");
-        pool.start();
-        for (int i = 0; i < subscribers; i++) {
-            pool.open(null);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (pool.ready.get() + pool.failed.get() < subscribers && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        out.printf("  subscribed %d (failed %d)%n", pool.ready.get(), pool.failed.get());
+        Crowd pool = crowd(host, port, path, channel, key, secret);
+        pool.open(subscribers);
+        pool.settle(60);
+        out.printf("  subscribed %d (failed %d)%n", pool.ready(), pool.failed());
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         Signer signer = new Signer(secret);
@@ -277,14 +285,14 @@ public final class Bench {
         }
         long cpuBefore = cpuNanos(pid);
         long benchCpuBefore = benchCpu();
-        long receivedBefore = pool.received.get();
+        long receivedBefore = pool.received();
         for (Thread worker : workers) {
             worker.join();
         }
         long cpuAfter = cpuNanos(pid);
         long benchCpuAfter = benchCpu();
         Thread.sleep(500);
-        long delivered = pool.received.get() - receivedBefore;
+        long delivered = pool.received() - receivedBefore;
         pool.stop();
         Histogram all = new Histogram();
         long total = 0;
@@ -310,6 +318,84 @@ public final class Bench {
         }
         out.printf("  bench CPU: %.2f s%n", (benchCpuAfter - benchCpuBefore) / 1e9);
         return failures.get() == 0 ? 0 : 3;
+    }
+
+    private void printMemory(long connections, long heapBefore, long heapAfter, long rssBefore, long rssAfter) {
+        if (connections <= 0) {
+            return;
+        }
+        if (heapBefore >= 0 && heapAfter >= 0) {
+            out.printf("  heap per subscribed connection: %.1f KB (heap after full GC %.1f MB -> %.1f MB)%n",
+                    (heapAfter - heapBefore) / 1024.0 / connections, heapBefore / 1048576.0, heapAfter / 1048576.0);
+        }
+        if (rssBefore >= 0 && rssAfter >= 0) {
+            out.printf("  RSS per subscribed connection: %.1f KB (RSS %.1f MB -> %.1f MB)%n",
+                    (rssAfter - rssBefore) / 1024.0 / connections, rssBefore / 1048576.0, rssAfter / 1048576.0);
+        }
+    }
+
+    /**
+     * Long run with churn: events at {@code rate}, {@code --churn} subscribers closed and replaced every
+     * second; every {@code --sample} seconds one line with deliveries, subscribers, server RSS and heap
+     * after a full GC, so growth shows as a trend. Fails when memory keeps growing past the first sample.
+     */
+    private int soak(Crowd pool, String host, int port, String path, String key, String secret, String channel,
+                     int subscribers, int rate, int seconds, int payload, long pid) throws Exception {
+        int churn = intOption("churn", Math.max(1, subscribers / 100));
+        int sample = intOption("sample", 60);
+        SocketChannel publisher = openPublisher(host, intOption("publish-port", port), path, key, secret, channel);
+        String pad = "x".repeat(Math.max(0, payload - 40));
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / Math.max(1, rate);
+        long nextChurn = start + 1_000_000_000L;
+        long nextSample = start + TimeUnit.SECONDS.toNanos(sample);
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long sent = 0;
+        long lastReceived = 0;
+        long reconnects = 0;
+        List<long[]> samples = new ArrayList<>();
+        out.println("  minute  subscribers  deliveries/s  reconnects  failed  RSS MB  heap MB");
+        while (System.nanoTime() < end) {
+            long due = start + sent * interval;
+            long now = System.nanoTime();
+            if (now < due) {
+                Thread.sleep(0, (int) Math.min(500_000, due - now));
+                continue;
+            }
+            SubscriberPool.send(publisher, 1, ("{\"event\":\"client-soak\",\"channel\":\"" + channel + "\",\"data\":{\"t\":"
+                    + System.nanoTime() + ",\"n\":" + sent++ + ",\"pad\":\"" + pad + "\"}}").getBytes(StandardCharsets.UTF_8));
+            if (now >= nextChurn) {
+                nextChurn += 1_000_000_000L;
+                pool.churn(churn);
+                pool.open(churn);
+                reconnects += churn;
+            }
+            if (now >= nextSample) {
+                nextSample += TimeUnit.SECONDS.toNanos(sample);
+                long received = pool.received();
+                long heap = heapUsedAfterGc(pid);
+                long rss = rss(pid);
+                samples.add(new long[] {rss, heap});
+                out.printf("  %6.1f  %11d  %12.0f  %10d  %6d  %6.1f  %7.1f%n", (now - start) / 60e9, pool.ready(),
+                        (received - lastReceived) / (double) sample, reconnects, pool.failed(), rss / 1048576.0,
+                        heap / 1048576.0);
+                lastReceived = received;
+            }
+        }
+        publisher.close();
+        pool.stop();
+        if (samples.size() < 3) {
+            out.println("  too short for a trend: run at least three samples (--duration >= 3 x --sample)");
+            return 0;
+        }
+        // The first sample is after warm-up; compare the second half of the run with it.
+        long[] first = samples.get(0);
+        long[] last = samples.get(samples.size() - 1);
+        double heapGrowth = (last[1] - first[1]) / 1048576.0;
+        double rssGrowth = (last[0] - first[0]) / 1048576.0;
+        out.printf("  growth from the first sample to the last: heap %+.1f MB, RSS %+.1f MB over %.0f min%n", heapGrowth,
+                rssGrowth, (samples.size() - 1) * sample / 60.0);
+        return pool.failed() == 0 ? 0 : 3;
     }
 
     private static SocketChannel openPublisher(String host, int port, String path, String key, String secret,

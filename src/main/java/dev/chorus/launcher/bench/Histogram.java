@@ -20,6 +20,15 @@ final class Histogram {
         total++;
     }
 
+    /** Adds another histogram's counts to this one. */
+    void add(Histogram other) {
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] += other.counts[i];
+        }
+        total += other.total;
+        max = Math.max(max, other.max);
+    }
+
     long total() {
         return total;
     }

@@ -28,7 +28,13 @@ final class SubscriberPool implements Runnable {
     private final Signer signer;
     private Histogram latency = new Histogram();
     private volatile boolean resetRequested;
+    final AtomicLong opened = new AtomicLong();
     final AtomicLong ready = new AtomicLong();
+    /** Peers this pool closed itself (churn); not failures. */
+    final AtomicLong closed = new AtomicLong();
+    final java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Peer> registrations = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger churnRequested = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong received = new AtomicLong();
     volatile long lastReceiveNanos;
@@ -38,7 +44,7 @@ final class SubscriberPool implements Runnable {
     private static final class Peer {
         final SocketChannel socket;
         ByteBuffer in = ByteBuffer.allocate(4096);
-        int state; // 0 handshake, 1 waiting established, 2 waiting subscribed, 3 receiving
+        int state; // 0 handshake, 1 waiting established, 2 waiting subscribed, 3 receiving, 4 closed by us
 
         Peer(SocketChannel socket) {
             this.socket = socket;
@@ -62,35 +68,55 @@ final class SubscriberPool implements Runnable {
         thread.start();
     }
 
-    /** Opens one subscriber; called before {@link #start} or from any thread (registration is woken). */
+    /**
+     * Starts opening one subscriber (non-blocking connect; the handshake runs on the pool's thread),
+     * from any thread. {@code local} binds a source address (null: the kernel picks), so one client
+     * can pass the ~28k ports of one address.
+     */
     void open(InetSocketAddress local) throws IOException {
         SocketChannel socket = SocketChannel.open();
-        if (local != null) {
-            socket.bind(local);
+        try {
+            socket.configureBlocking(false);
+            socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            if (local != null) {
+                socket.bind(local);
+            }
+            socket.connect(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            socket.close();
+            throw e;
         }
-        socket.configureBlocking(true);
-        socket.connect(new InetSocketAddress(host, port));
-        socket.socket().setTcpNoDelay(true);
+        opened.incrementAndGet();
+        registrations.offer(new Peer(socket));
+        selector.wakeup();
+    }
+
+    /** Closes {@code count} subscribed peers cleanly (close frame 1000), on the pool's thread. */
+    void churn(int count) {
+        churnRequested.addAndGet(count);
+        selector.wakeup();
+    }
+
+    private void request(Peer peer) throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         String request = "GET " + path + "/app/" + key + "?protocol=7&client=chorus-bench&version=1 HTTP/1.1\r\nHost: "
                 + host + ":" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        writeFully(socket, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
-        socket.configureBlocking(false);
-        Peer peer = new Peer(socket);
-        selector.wakeup();
-        synchronized (this) {
-            socket.register(selector, SelectionKey.OP_READ, peer);
-        }
+        writeFully(peer.socket, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Override
     public void run() {
         while (running) {
             try {
-                synchronized (this) {
-                    // lets open() register between selects
+                Peer registering;
+                while ((registering = registrations.poll()) != null) {
+                    registering.socket.register(selector, SelectionKey.OP_CONNECT, registering);
+                }
+                int churn = churnRequested.getAndSet(0);
+                if (churn > 0) {
+                    closeSubscribed(churn);
                 }
                 selector.select(100);
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
@@ -99,15 +125,49 @@ final class SubscriberPool implements Runnable {
                     keys.remove();
                     Peer peer = (Peer) selected.attachment();
                     try {
-                        read(peer);
+                        if (selected.isConnectable()) {
+                            peer.socket.finishConnect();
+                            request(peer);
+                            selected.interestOps(SelectionKey.OP_READ);
+                        } else {
+                            read(peer);
+                        }
                     } catch (IOException e) {
                         failed.incrementAndGet();
+                        if (failures.size() < 5) {
+                            failures.add(e.getMessage());
+                        }
+                        if (peer.state == 3) {
+                            ready.decrementAndGet();
+                        }
                         selected.cancel();
                         peer.socket.close();
                     }
                 }
             } catch (IOException e) {
                 return;
+            }
+        }
+    }
+
+    private void closeSubscribed(int count) {
+        for (SelectionKey selected : selector.keys()) {
+            if (count == 0) {
+                return;
+            }
+            Peer peer = (Peer) selected.attachment();
+            if (peer != null && peer.state == 3) {
+                try {
+                    send(peer.socket, 8, new byte[] {0x03, (byte) 0xE8});
+                    peer.socket.close();
+                } catch (IOException ignored) {
+                    // going anyway
+                }
+                selected.cancel();
+                peer.state = 4;
+                ready.decrementAndGet();
+                closed.incrementAndGet();
+                count--;
             }
         }
     }
@@ -290,6 +350,11 @@ final class SubscriberPool implements Runnable {
     /** Forgets what was received so far (after a warm-up); takes effect on the next frame. */
     void reset() {
         resetRequested = true;
+    }
+
+    /** Subscribers still waiting for connect, upgrade or subscription_succeeded. */
+    long handshaking() {
+        return opened.get() - ready.get() - failed.get() - closed.get();
     }
 
     /** Stops the thread; the histogram may be read after this returns. */
