@@ -108,12 +108,18 @@ public final class Bench {
         long rssBefore = rss(pid);
 
         Crowd pool = crowd(host, port, path, channel, key, secret);
+        long connectCpu = cpuNanos(pid);
+        long connectBenchCpu = benchCpu();
         long connectStart = System.nanoTime();
         pool.open(subscribers);
         pool.settle(60);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
         out.printf("  subscribed %d (failed %d) in %.2f s: %.0f connections/s%n", pool.ready(), pool.failed(),
                 connectSeconds, pool.ready() / connectSeconds);
+        if (connectCpu >= 0 && pool.ready() > 0) {
+            out.printf("  server CPU per connection (handshake + subscribe): %.0f us; bench CPU %.0f us%n",
+                    (cpuNanos(pid) - connectCpu) / 1e3 / pool.ready(), (benchCpu() - connectBenchCpu) / 1e3 / pool.ready());
+        }
         if (!pool.failures().isEmpty()) {
             out.println("  first failures: " + pool.failures());
         }
@@ -237,45 +243,35 @@ public final class Bench {
         pool.open(subscribers);
         pool.settle(60);
         out.printf("  subscribed %d (failed %d)%n", pool.ready(), pool.failed());
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        Signer signer = new Signer(secret);
-        String eventsPath = "/apps/" + appId + "/events";
         java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong reconnects = new java.util.concurrent.atomic.AtomicLong();
         Histogram[] latencies = new Histogram[connections];
         long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(intOption("warmup", 5));
-        long[] window = new long[2];
         Thread[] workers = new Thread[connections];
         long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
         for (int w = 0; w < connections; w++) {
             Histogram histogram = new Histogram();
             latencies[w] = histogram;
             workers[w] = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    String body = "{\"name\":\"bench\",\"channel\":\"" + channel + "\",\"data\":\"{\\\"t\\\":" + System.nanoTime() + "}\"}";
-                    String query = "auth_key=" + key + "&auth_timestamp=" + System.currentTimeMillis() / 1000
-                            + "&auth_version=1.0&body_md5="
-                            + dev.chorus.protocol.HttpSignature.md5Hex(body.getBytes(StandardCharsets.UTF_8));
-                    String signature = signer.sign("POST\n" + eventsPath + "\n" + query);
-                    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                                    "http://" + host + ":" + port + path + eventsPath + "?" + query + "&auth_signature=" + signature))
-                            .header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
-                    long start = System.nanoTime();
-                    try {
-                        int status = client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
-                        if (status != 200) {
+                try (TriggerClient client = new TriggerClient(host, port, path, appId, key, secret)) {
+                    while (System.nanoTime() < end) {
+                        String body = "{\"name\":\"bench\",\"channel\":\"" + channel + "\",\"data\":\"{\\\"t\\\":"
+                                + System.nanoTime() + "}\"}";
+                        long start = System.nanoTime();
+                        if (client.trigger(body) != 200) {
                             failures.incrementAndGet();
                         }
-                    } catch (IOException | InterruptedException e) {
-                        failures.incrementAndGet();
+                        long now = System.nanoTime();
+                        if (now > warmupEnd) {
+                            histogram.record((now - start) / 1_000);
+                            sent.incrementAndGet();
+                        }
                     }
-                    long now = System.nanoTime();
-                    if (now > warmupEnd) {
-                        histogram.record((now - start) / 1_000);
-                        sent.incrementAndGet();
-                    }
+                    reconnects.addAndGet(client.reconnects);
+                } catch (IOException | RuntimeException e) {
+                    failures.incrementAndGet();
+                    out.println("  trigger connection failed: " + e);
                 }
             }, "bench-trigger-" + w);
             workers[w].start();
@@ -306,6 +302,10 @@ public final class Bench {
         for (Histogram histogram : latencies) {
             p50 = Math.max(p50, histogram.percentile(50) / 1000.0);
             p99 = Math.max(p99, histogram.percentile(99) / 1000.0);
+        }
+        if (reconnects.get() > 0) {
+            out.printf("  the server closed the connection after %d answers: not keep-alive, each request paid a connect%n",
+                    reconnects.get());
         }
         out.printf("  request latency (worst connection): p50 %.2f ms, p99 %.2f ms%n", p50, p99);
         if (subscribers > 0) {
@@ -461,9 +461,9 @@ public final class Bench {
         throw new IOException("bench server did not start in 60 s");
     }
 
-    /** Heap in use after a full GC, through jcmd; -1 when it cannot be read. */
+    /** Heap in use after a full GC, through jcmd; -1 when it cannot be read (or the server is no JVM). */
     private static long heapUsedAfterGc(long pid) {
-        if (pid <= 0) {
+        if (pid <= 0 || !isJvm(pid)) {
             return -1;
         }
         try {
@@ -473,6 +473,15 @@ public final class Bench {
             return matcher.find() ? Long.parseLong(matcher.group(1)) * 1024 : -1;
         } catch (IOException | InterruptedException e) {
             return -1;
+        }
+    }
+
+    /** jcmd attaches with SIGQUIT, which kills a process that is not a JVM (soketi's node, for one). */
+    private static boolean isJvm(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).getFileName().toString().equals("java");
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -28,6 +28,7 @@ final class SubscriberPool implements Runnable {
     private final Signer signer;
     private Histogram latency = new Histogram();
     private volatile boolean resetRequested;
+    private boolean measuring;
     final AtomicLong opened = new AtomicLong();
     final AtomicLong ready = new AtomicLong();
     /** Peers this pool closed itself (churn); not failures. */
@@ -247,12 +248,17 @@ final class SubscriberPool implements Runnable {
         }
         if (peer.state == 3 && resetRequested) {
             resetRequested = false;
+            measuring = true;
             latency = new Histogram();
             received.set(0);
         }
         if (peer.state == 3) {
             // {"event":"pusher... is protocol traffic (pings), not a delivery.
             if (length > 16 && peer.in.get(offset + 10) == 'p' && peer.in.get(offset + 15) == 'r') {
+                return;
+            }
+            // {"event":"client-warmup" still arriving from a server that fell behind is not a measured delivery.
+            if (measuring && length > 18 && peer.in.get(offset + 10) == 'c' && peer.in.get(offset + 17) == 'w') {
                 return;
             }
             long now = System.nanoTime();
