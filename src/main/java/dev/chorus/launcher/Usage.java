@@ -105,6 +105,7 @@ final class Usage {
               --concurrency N      Handshakes in flight while connecting (default 200)
               --source-addresses A N loopback addresses (127.0.0.1..N) or a comma list to connect from,
                                    past one address's ~28k ephemeral ports
+              --subscribe no       Connect scenario: count handshakes only (no channel subscription)
               --churn N            Soak: subscribers closed and replaced every second (default 1 %)
               --sample S           Soak: seconds between memory samples (default 60)
             """;

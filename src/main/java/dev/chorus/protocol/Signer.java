@@ -4,30 +4,47 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * All of Pusher's HMACs. Thread-safe: a {@link Mac} per call is cheap next to the frame it guards,
- * and avoids sharing state between container threads.
+ * All of Pusher's HMACs. Thread-safe: each thread keeps its own keyed {@link Mac} per secret, since
+ * looking one up and keying it costs more than signing a subscribe or a trigger. Only JDK types sit
+ * in the thread-local (a plain {@code ThreadLocal}, no lambda), so container threads that outlive a
+ * redeployed WAR hold nothing of its class loader.
  */
 public final class Signer {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final ThreadLocal<HashMap<String, Mac>> MACS = new ThreadLocal<>();
 
-    private final byte[] secret;
+    private final String secret;
 
     public Signer(String secret) {
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.secret = secret;
     }
 
     public String sign(String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return hex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        return hex(mac().doFinal(message.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac mac() {
+        HashMap<String, Mac> macs = MACS.get();
+        if (macs == null) {
+            macs = new HashMap<>();
+            MACS.set(macs);
         }
+        Mac mac = macs.get(secret);
+        if (mac == null) {
+            try {
+                mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+            macs.put(secret, mac);
+        }
+        return mac; // doFinal resets it for the next use
     }
 
     /** Constant-time: the comparison must not tell an attacker how many leading characters were right. */

@@ -87,7 +87,8 @@ public final class Bench {
 
     private Crowd crowd(String host, int port, String path, String channel, String key, String secret) throws IOException {
         return new Crowd(host, port, path, channel, key, secret, intOption("client-threads", 1),
-                Crowd.sources(option("source-addresses", ""), host), intOption("concurrency", 200));
+                Crowd.sources(option("source-addresses", ""), host), intOption("concurrency", 200),
+                !option("subscribe", "yes").equals("no"));
     }
 
     private int measure(String host, int port, String path, String key, String secret, String channel, int subscribers,
@@ -114,7 +115,8 @@ public final class Bench {
         pool.open(subscribers);
         pool.settle(60);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
-        out.printf("  subscribed %d (failed %d) in %.2f s: %.0f connections/s%n", pool.ready(), pool.failed(),
+        out.printf("  %s %d (failed %d) in %.2f s: %.0f connections/s%n",
+                option("subscribe", "yes").equals("no") ? "established" : "subscribed", pool.ready(), pool.failed(),
                 connectSeconds, pool.ready() / connectSeconds);
         if (connectCpu >= 0 && pool.ready() > 0) {
             out.printf("  server CPU per connection (handshake + subscribe): %.0f us; bench CPU %.0f us%n",
@@ -468,9 +470,15 @@ public final class Bench {
         }
         try {
             jcmd(pid, "GC.run");
-            String info = jcmd(pid, "GC.heap_info");
-            Matcher matcher = Pattern.compile("used (\\d+)K").matcher(info);
-            return matcher.find() ? Long.parseLong(matcher.group(1)) * 1024 : -1;
+            // G1 prints one "used" for the heap, Parallel one per generation; metaspace is not heap.
+            long used = -1;
+            for (String line : jcmd(pid, "GC.heap_info").split("\n")) {
+                Matcher matcher = Pattern.compile("used (\\d+)K").matcher(line);
+                if (!line.contains("Metaspace") && !line.contains("class space") && matcher.find()) {
+                    used = Math.max(used, 0) + Long.parseLong(matcher.group(1)) * 1024;
+                }
+            }
+            return used;
         } catch (IOException | InterruptedException e) {
             return -1;
         }

@@ -19,9 +19,10 @@ final class Crowd {
     private long next;
 
     Crowd(String host, int port, String path, String channel, String key, String secret, int threads,
-          List<InetAddress> sources, int concurrency) throws IOException {
+          List<InetAddress> sources, int concurrency, boolean subscribe) throws IOException {
         for (int i = 0; i < Math.max(1, threads); i++) {
             SubscriberPool pool = new SubscriberPool(host, port, path, channel, key, secret, "bench-subscribers-" + i);
+            pool.subscribe = subscribe;
             pool.start();
             pools.add(pool);
         }

@@ -26,6 +26,8 @@ final class SubscriberPool implements Runnable {
     private final String channel;
     private final String key;
     private final Signer signer;
+    /** False: a connection counts once established, with no channel (handshake rate alone). */
+    volatile boolean subscribe = true;
     private Histogram latency = new Histogram();
     private volatile boolean resetRequested;
     private boolean measuring;
@@ -271,7 +273,10 @@ final class SubscriberPool implements Runnable {
             return;
         }
         String text = StandardCharsets.UTF_8.decode(peer.in.slice(offset, length)).toString();
-        if (peer.state == 1 && text.contains("pusher:connection_established")) {
+        if (peer.state == 1 && text.contains("pusher:connection_established") && !subscribe) {
+            peer.state = 3; // handshakes only: an established connection is the result
+            ready.incrementAndGet();
+        } else if (peer.state == 1 && text.contains("pusher:connection_established")) {
             int at = text.indexOf("socket_id");
             int start = text.indexOf("\\\"", at + 10) + 2;
             int end = text.indexOf("\\\"", start);
