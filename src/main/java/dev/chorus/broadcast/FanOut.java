@@ -7,11 +7,11 @@ import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.EncodedFrame;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
@@ -21,7 +21,10 @@ import java.util.function.IntConsumer;
  * go to a pool with one thread per core, so the thread that read the event (a client socket, an HTTP
  * request, the Redis subscriber) returns to reading at once, big channels use every core, and frames
  * that arrive while a channel's fan-out runs go out in its next round together: one write per socket
- * for the whole round, which is what lets throughput grow under load instead of collapsing.
+ * for the whole round, which is what lets throughput grow under load instead of collapsing. A round
+ * for a very large channel is split over the pool's threads (they help each other on joins, so two
+ * large channels splitting at once cannot starve the pool), and the next round starts only when every
+ * part is done.
  * <p>Guarantees: per channel, each subscriber gets frames in publish order, each at most once, and
  * only frames published after it joined; across channels no order is promised. Never blocks the caller.
  */
@@ -31,7 +34,11 @@ final class FanOut implements AutoCloseable {
     /** Frames taken per round at most: bounds one round's latency and the batch one socket gets. */
     private static final int MAX_ROUND = 256;
 
-    private volatile ExecutorService pool;
+    /** Above this many subscribers a round is split over the pool's threads, in parts at least this big. */
+    static final int SPLIT_AT = 1_024;
+    private static final int MIN_PART = 512;
+
+    private volatile ForkJoinPool pool;
 
     /**
      * Queues the frame on the channel and delivers it now or on the pool.
@@ -77,7 +84,32 @@ final class FanOut implements AutoCloseable {
         } while (!mailbox.isEmpty() && mailbox.claim());
     }
 
-    private static int deliver(Channel channel, List<Letter> round) {
+    private int deliver(Channel channel, List<Letter> round) {
+        ForkJoinPool current = pool;
+        if (current == null || current.getParallelism() < 2 || channel.subscriptionCount() <= SPLIT_AT
+                || !(Thread.currentThread() instanceof ForkJoinWorkerThread worker) || worker.getPool() != current) {
+            return deliver(channel.seats(), round);
+        }
+        List<Channel.Seat> seats = new ArrayList<>(channel.seats());
+        int parts = Math.max(1, Math.min(current.getParallelism(), seats.size() / MIN_PART));
+        List<RecursiveTask<Integer>> tasks = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            List<Channel.Seat> part = seats.subList(seats.size() * i / parts, seats.size() * (i + 1) / parts);
+            tasks.add(new RecursiveTask<>() {
+                @Override
+                protected Integer compute() {
+                    return deliver(part, round);
+                }
+            });
+        }
+        int delivered = 0;
+        for (RecursiveTask<Integer> task : ForkJoinTask.invokeAll(tasks)) {
+            delivered += task.join();
+        }
+        return delivered;
+    }
+
+    private static int deliver(Iterable<Channel.Seat> seats, List<Letter> round) {
         int count = round.size();
         long oldest = Long.MAX_VALUE;
         boolean excluding = false;
@@ -91,7 +123,7 @@ final class FanOut implements AutoCloseable {
         EncodedFrame single = count == 1 ? frames[0] : null;
         List<EncodedFrame> all = List.of(frames);
         int delivered = 0;
-        for (Channel.Seat seat : channel.seats()) {
+        for (Channel.Seat seat : seats) {
             Subscriber subscriber = seat.subscriber();
             if (!excluding && seat.since() <= oldest) {
                 // The common case: every frame of the round for everyone, the same objects for all.
@@ -138,20 +170,22 @@ final class FanOut implements AutoCloseable {
         return 0;
     }
 
-    private ExecutorService pool() {
-        ExecutorService current = pool;
+    private ForkJoinPool pool() {
+        ForkJoinPool current = pool;
         if (current == null) {
             synchronized (this) {
                 current = pool;
                 if (current == null) {
-                    int threads = Runtime.getRuntime().availableProcessors();
                     AtomicInteger counter = new AtomicInteger();
-                    current = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                            task -> {
-                                Thread thread = new Thread(task, "chorus-fanout-" + counter.incrementAndGet());
-                                thread.setDaemon(true);
-                                return thread;
-                            });
+                    // asyncMode: channels' rounds are taken in the order they were queued.
+                    current = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), forkJoinPool -> {
+                        ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(forkJoinPool);
+                        thread.setName("chorus-fanout-" + counter.incrementAndGet());
+                        thread.setDaemon(true);
+                        // The default factory gives the system class loader; in a WAR, code here needs the WAR's.
+                        thread.setContextClassLoader(FanOut.class.getClassLoader());
+                        return thread;
+                    }, null, true);
                     pool = current;
                 }
             }

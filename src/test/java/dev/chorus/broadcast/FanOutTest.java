@@ -145,4 +145,34 @@ class FanOutTest {
         assertEquals(List.of("after-join"), late.frames, "a subscriber never gets frames published before it joined");
         assertEquals(channel.subscriptionCount(), recorders.size() + 1);
     }
+
+    @Test
+    void veryLargeChannelIsSplitOverThePoolAndStillDeliversEveryFrameInOrder() throws Exception {
+        List<Recorder> recorders = subscribe(FanOut.SPLIT_AT * 2 + 1, 50);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            publish(String.valueOf(i), i % 7 == 0 ? "1.5" : null);
+            expected.add(String.valueOf(i));
+        }
+        java.util.Set<String> threads = new java.util.HashSet<>();
+        for (Recorder recorder : recorders) {
+            if (recorder.id.equals("1.5")) {
+                continue;
+            }
+            assertTrue(recorder.received.await(10, TimeUnit.SECONDS), recorder.id);
+            synchronized (recorder) {
+                assertEquals(expected, recorder.frames, recorder.id);
+                threads.add(recorder.thread);
+            }
+        }
+        Recorder excluded = recorders.get(5);
+        Thread.sleep(100);
+        synchronized (excluded) {
+            assertEquals(expected.stream().filter(n -> Integer.parseInt(n) % 7 != 0).toList(), excluded.frames);
+        }
+        assertEquals(50L * recorders.size() - 8, delivered.get());
+        if (Runtime.getRuntime().availableProcessors() > 1) {
+            assertTrue(threads.size() > 1, "rounds were split over the pool: " + threads);
+        }
+    }
 }
