@@ -17,11 +17,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The Pusher HTTP API under {@code [/{path}]/apps/{appId}}. Every request was authenticated by
@@ -32,20 +30,14 @@ import java.util.regex.Pattern;
 @Path("apps/{appId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AppsResource {
-    private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
-
     @Inject
     Chorus chorus;
-
-    /** One validated event of a trigger or a batch. */
-    private record EventRequest(String name, String data, List<String> channels, String socketId, List<String> info) {
-    }
 
     @POST
     @Path("events")
     public String trigger(@PathParam("appId") String appId, byte[] body) {
         App app = app(appId);
-        EventRequest event = event(app, parse(body), false);
+        EventRequests.Event event = EventRequests.event(app, EventRequests.parse(body), false);
         publish(app, event);
         if (event.info().isEmpty()) {
             return "{}";
@@ -61,7 +53,7 @@ public class AppsResource {
     @Path("batch_events")
     public String batch(@PathParam("appId") String appId, byte[] body) {
         App app = app(appId);
-        JsonNode root = parse(body);
+        JsonNode root = EventRequests.parse(body);
         JsonNode items = root.get("batch");
         if (items == null || !items.isArray()) {
             throw ApiException.badRequest("batch is required: a list of events");
@@ -70,17 +62,17 @@ public class AppsResource {
             throw ApiException.badRequest("batch has " + items.size() + " events; the limit is " + app.events().maxBatchSize());
         }
         // Validate everything first: a batch is published whole or not at all.
-        List<EventRequest> events = new ArrayList<>();
+        List<EventRequests.Event> events = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             try {
-                events.add(event(app, items.get(i), true));
+                events.add(EventRequests.event(app, items.get(i), true));
             } catch (ApiException e) {
                 throw new ApiException(e.status(), "batch[" + i + "]: " + e.getMessage());
             }
         }
         events.forEach(event -> publish(app, event));
         ArrayNode results = Json.MAPPER.createArrayNode();
-        for (EventRequest event : events) {
+        for (EventRequests.Event event : events) {
             results.add(event.info().isEmpty() ? Json.MAPPER.createObjectNode()
                     : info(app, event.channels().get(0), event.info(), false));
         }
@@ -92,7 +84,7 @@ public class AppsResource {
     public String channels(@PathParam("appId") String appId, @QueryParam("filter_by_prefix") String prefix,
                            @QueryParam("info") String info) {
         App app = app(appId);
-        List<String> attributes = attributes(info, "user_count", "subscription_count");
+        List<String> attributes = EventRequests.attributes(info, "user_count", "subscription_count");
         if (attributes.contains("user_count") && (prefix == null || !prefix.startsWith("presence-"))) {
             throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
         }
@@ -113,8 +105,8 @@ public class AppsResource {
     public String channel(@PathParam("appId") String appId, @PathParam("channel") String channel,
                           @QueryParam("info") String info) {
         App app = app(appId);
-        validChannel(channel, "channel");
-        List<String> attributes = attributes(info, "user_count", "subscription_count", "cache");
+        EventRequests.validChannel(channel, "channel");
+        List<String> attributes = EventRequests.attributes(info, "user_count", "subscription_count", "cache");
         ChannelKind kind = ChannelKind.of(channel);
         if (attributes.contains("user_count") && !kind.presence()) {
             throw ApiException.badRequest("info=user_count is only for presence channels");
@@ -129,7 +121,7 @@ public class AppsResource {
     @Path("channels/{channel}/users")
     public String users(@PathParam("appId") String appId, @PathParam("channel") String channel) {
         App app = app(appId);
-        validChannel(channel, "channel");
+        EventRequests.validChannel(channel, "channel");
         if (!ChannelKind.of(channel).presence()) {
             throw ApiException.badRequest("users are only listed for presence channels");
         }
@@ -166,7 +158,7 @@ public class AppsResource {
         return app;
     }
 
-    private void publish(App app, EventRequest event) {
+    private void publish(App app, EventRequests.Event event) {
         for (String channel : event.channels()) {
             chorus.broadcaster().publish(app, channel, event.name(), event.data(), event.socketId());
         }
@@ -203,83 +195,6 @@ public class AppsResource {
         return info;
     }
 
-    private static JsonNode parse(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw ApiException.badRequest("The body must be a JSON object");
-        }
-        try {
-            JsonNode root = Json.MAPPER.readTree(body);
-            if (root == null || !root.isObject()) {
-                throw ApiException.badRequest("The body must be a JSON object");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("The body is not valid JSON");
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("The body could not be read");
-        }
-    }
-
-    private static EventRequest event(App app, JsonNode node, boolean batchItem) {
-        if (node == null || !node.isObject()) {
-            throw ApiException.badRequest("each event must be a JSON object");
-        }
-        App.EventLimits limits = app.events();
-        String name = text(node, "name");
-        if (name == null || name.isEmpty()) {
-            throw ApiException.badRequest("name is required (a string)");
-        }
-        if (name.length() > limits.maxNameLength()) {
-            throw new ApiException(413, "name is " + name.length() + " characters; the limit is " + limits.maxNameLength());
-        }
-        String data = text(node, "data");
-        if (data == null) {
-            throw ApiException.badRequest("data is required (a string; encode objects as JSON text)");
-        }
-        int size = data.getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxDataSize()) {
-            throw new ApiException(413, "data is " + size + " bytes; the limit is " + limits.maxDataSize());
-        }
-        List<String> channels = new ArrayList<>();
-        JsonNode single = node.get("channel");
-        JsonNode many = node.get("channels");
-        if (single != null && !single.isNull()) {
-            if (!single.isTextual()) {
-                throw ApiException.badRequest("channel must be a string");
-            }
-            channels.add(single.textValue());
-        }
-        if (many != null && !many.isNull()) {
-            if (batchItem) {
-                throw ApiException.badRequest("a batch event takes one channel, not channels");
-            }
-            if (!many.isArray()) {
-                throw ApiException.badRequest("channels must be a list of strings");
-            }
-            for (JsonNode channel : many) {
-                if (!channel.isTextual()) {
-                    throw ApiException.badRequest("channels must be a list of strings");
-                }
-                channels.add(channel.textValue());
-            }
-        }
-        if (channels.isEmpty()) {
-            throw ApiException.badRequest("channel or channels is required");
-        }
-        if (channels.size() > limits.maxChannels()) {
-            throw ApiException.badRequest("channels has " + channels.size() + " entries; the limit is " + limits.maxChannels());
-        }
-        for (String channel : channels) {
-            validChannel(channel, "channels");
-        }
-        String socketId = text(node, "socket_id");
-        if (socketId != null && !SOCKET_ID.matcher(socketId).matches()) {
-            throw ApiException.badRequest("socket_id must look like 123.456");
-        }
-        List<String> info = attributes(text(node, "info"), "user_count", "subscription_count");
-        return new EventRequest(name, data, List.copyOf(channels), socketId, info);
-    }
-
     /** {@code {"<name>": value}}: the envelope every list answer of the API has. */
     private static String wrap(String name, com.fasterxml.jackson.databind.JsonNode value) {
         ObjectNode response = Json.MAPPER.createObjectNode();
@@ -287,32 +202,4 @@ public class AppsResource {
         return Json.write(response);
     }
 
-    /** The {@code info} attributes asked for, each one of {@code allowed}. */
-    private static List<String> attributes(String info, String... allowed) {
-        List<String> attributes = info == null || info.isBlank() ? List.of() : List.of(info.split("\\s*,\\s*"));
-        for (String attribute : attributes) {
-            if (!List.of(allowed).contains(attribute)) {
-                throw ApiException.badRequest("info may hold " + String.join(", ", allowed) + "; got '" + attribute + "'");
-            }
-        }
-        return attributes;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw ApiException.badRequest(field + " must be a string");
-        }
-        return value.textValue();
-    }
-
-    private static void validChannel(String channel, String field) {
-        if (!ChannelKind.isValidName(channel)) {
-            throw ApiException.badRequest(field + ": '" + (channel.length() > 200 ? channel.substring(0, 200) + "..." : channel)
-                    + "' is not a valid channel name (1-164 of A-Z a-z 0-9 _ - = @ , . ;)");
-        }
-    }
 }

@@ -46,19 +46,33 @@ public class SignedRequestFilter implements ContainerRequestFilter {
             return;
         }
         Settings settings = chorus().settings();
-        String appId = request.getUriInfo().getPathParameters().getFirst("appId");
-        App app = chorus().apps().byId(appId);
+        App app = enabledApp(chorus(), request.getUriInfo().getPathParameters().getFirst("appId"));
+        byte[] body = readBody(request, settings.maxRequestSize());
+        MultivaluedMap<String, String> raw = request.getUriInfo().getQueryParameters(true);
+        Map<String, String> query = new HashMap<>();
+        raw.forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+        verify(settings, app, request.getMethod(), path.startsWith("/") ? path : "/" + path, query, body);
+        request.setEntityStream(new ByteArrayInputStream(body));
+    }
+
+    /** The app the path names, when it exists and is enabled. */
+    static App enabledApp(Chorus chorus, String appId) {
+        App app = chorus.apps().byId(appId);
         if (app == null) {
             throw new ApiException(404, "No app with id '" + appId + "'");
         }
         if (!app.enabled()) {
             throw new ApiException(403, "App '" + appId + "' is disabled");
         }
-        byte[] body = readBody(request, settings.maxRequestSize());
+        return app;
+    }
 
-        MultivaluedMap<String, String> raw = request.getUriInfo().getQueryParameters(true);
-        Map<String, String> query = new HashMap<>();
-        raw.forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+    /**
+     * The key, timestamp and signature checks, in that order.
+     * @param unprefixed the request path without the route prefix, starting with {@code /}
+     * @param query      the decoded query parameters, first value of each
+     */
+    static void verify(Settings settings, App app, String method, String unprefixed, Map<String, String> query, byte[] body) {
         String key = query.get(HttpSignature.AUTH_KEY);
         if (key == null || !key.equals(app.key())) {
             throw new ApiException(401, "auth_key must be the app's key");
@@ -79,8 +93,6 @@ public class SignedRequestFilter implements ContainerRequestFilter {
         if (signature == null) {
             throw new ApiException(401, "auth_signature is required");
         }
-        String method = request.getMethod();
-        String unprefixed = path.startsWith("/") ? path : "/" + path;
         Signer signer = new Signer(app.secret());
         boolean valid = signer.verify(HttpSignature.stringToSign(method, unprefixed, query, body), signature)
                 || (!settings.path().isEmpty()
@@ -88,7 +100,6 @@ public class SignedRequestFilter implements ContainerRequestFilter {
         if (!valid) {
             throw new ApiException(401, "Invalid signature: check the app secret, and that body_md5 matches the body");
         }
-        request.setEntityStream(new ByteArrayInputStream(body));
     }
 
     private static byte[] readBody(ContainerRequestContext request, int limit) throws IOException {
