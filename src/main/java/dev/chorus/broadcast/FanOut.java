@@ -35,7 +35,7 @@ final class FanOut implements AutoCloseable {
     private static final int MAX_ROUND = 256;
 
     /** Above this many subscribers a round is split over the pool's threads, in parts at least this big. */
-    static final int SPLIT_AT = 1_024;
+    static final int SPLIT_AT = Integer.getInteger("chorus.fanout.split", 1_024);
     private static final int MIN_PART = 512;
 
     private volatile ForkJoinPool pool;

@@ -397,6 +397,10 @@ public final class Bench {
         double rssGrowth = (last[0] - first[0]) / 1048576.0;
         out.printf("  growth from the first sample to the last: heap %+.1f MB, RSS %+.1f MB over %.0f min%n", heapGrowth,
                 rssGrowth, (samples.size() - 1) * sample / 60.0);
+        // JIT code, metaspace and malloc arenas settle in the first minutes: a leak keeps growing after.
+        long[] middle = samples.get(samples.size() / 2);
+        out.printf("  over the second half: heap %+.1f MB, RSS %+.1f MB over %.0f min%n", (last[1] - middle[1]) / 1048576.0,
+                (last[0] - middle[0]) / 1048576.0, (samples.size() - 1 - samples.size() / 2) * sample / 60.0);
         return pool.failed() == 0 ? 0 : 3;
     }
 
