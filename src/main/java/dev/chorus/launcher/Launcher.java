@@ -228,7 +228,7 @@ public final class Launcher {
         }
         context.setWar(war.toString());
         context.setThrowUnavailableOnStartupException(true);
-        server.setHandler(context);
+        server.setHandler(coreWebSockets(context, settings.path()));
         // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
         context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {
             org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();
@@ -262,6 +262,38 @@ public final class Launcher {
         }
         out.flush();
         return -1;
+    }
+
+    /**
+     * Pusher sockets on Jetty's core WebSocket API, in front of the web app: the servlet upgrade and the
+     * Jakarta session cost most of a handshake's CPU and ~10 KB of heap per connection. The endpoint
+     * itself lives in the WAR (it needs the application); it publishes a factory as a servlet context
+     * attribute of JDK type. Until it has (or with -Dchorus.transport.portable=true) upgrades fall
+     * through to the WAR's JSR-356 endpoint.
+     */
+    private static org.eclipse.jetty.server.Handler coreWebSockets(WebAppContext context, String prefix) {
+        if (Boolean.getBoolean("chorus.transport.portable")) {
+            return context;
+        }
+        org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler upgrade =
+                new org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler();
+        String base = prefix + "/app/";
+        upgrade.addMapping(base + "*", org.eclipse.jetty.websocket.core.server.WebSocketNegotiator.from(
+                (request, response, callback) -> {
+                    Object factory = context.getServletContext().getAttribute("dev.chorus.core.endpoint");
+                    String path = request.getHttpURI().getPath();
+                    // Only /app/{key}: anything deeper falls through to the web app, which answers 404.
+                    if (!(factory instanceof java.util.function.Function<?, ?> endpoints) || path == null
+                            || !path.startsWith(base) || path.length() == base.length() || path.indexOf('/', base.length()) >= 0) {
+                        return null;
+                    }
+                    @SuppressWarnings("unchecked")
+                    java.util.function.Function<String, Object> typed = (java.util.function.Function<String, Object>) endpoints;
+                    return typed.apply(request.getHeaders().get("Origin"));
+                },
+                (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));
+        upgrade.setHandler(context);
+        return upgrade;
     }
 
     /**

@@ -39,6 +39,7 @@ public final class EndpointRegistrar implements ServletContextListener {
         // The launcher drains through this before it stops Jetty, which would otherwise close the
         // sockets with 1001 first; a JDK type, so it crosses the webapp classloader boundary.
         event.getServletContext().setAttribute(DRAIN_ATTRIBUTE, (Runnable) () -> drain(chorus));
+        Transports.publishCoreEndpoint(event.getServletContext(), chorus);
         try {
             container.addEndpoint(config);
         } catch (DeploymentException e) {

@@ -26,6 +26,17 @@ final class Transports {
         return new JakartaTransport(session);
     }
 
+    /**
+     * Where Jetty's core WebSocket API is visible (the launcher), publishes the core endpoint's factory
+     * for the launcher to map in front of the web app; the JSR-356 endpoint stays for everything else.
+     */
+    static void publishCoreEndpoint(jakarta.servlet.ServletContext context, dev.chorus.config.Chorus chorus) {
+        if (JETTY_CORE && visible("org.eclipse.jetty.websocket.core.FrameHandler")) {
+            context.setAttribute(dev.chorus.websocket.jetty.CoreEndpoint.FACTORY_ATTRIBUTE,
+                    dev.chorus.websocket.jetty.CoreEndpoint.factory(chorus::server, chorus::apps));
+        }
+    }
+
     private static boolean visible(String name) {
         try {
             Class.forName(name, false, Transports.class.getClassLoader());
