@@ -108,4 +108,9 @@ public record App(
     public boolean hasConnectionLimit() {
         return maxConnections >= 0;
     }
+
+    /** The container's idle timeout: only a backstop behind our own ping/pong liveness check. */
+    public Duration idleBackstop() {
+        return pingInterval.plus(pongTimeout).plusSeconds(15);
+    }
 }

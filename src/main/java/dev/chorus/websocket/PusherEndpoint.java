@@ -38,8 +38,7 @@ public final class PusherEndpoint extends Endpoint {
             session.setMaxTextMessageBufferSize(app.maxMessageSize());
             session.setMaxBinaryMessageBufferSize(app.maxMessageSize());
             // Our liveness check owns idle sockets; the container's timeout is only a backstop behind it.
-            long backstop = app.pingInterval().plus(app.pongTimeout()).toMillis() + 15_000;
-            session.setMaxIdleTimeout(backstop);
+            session.setMaxIdleTimeout(app.idleBackstop().toMillis());
         }
         List<String> protocol = session.getRequestParameterMap().get("protocol");
         String origin = (String) config.getUserProperties().get(ORIGIN);

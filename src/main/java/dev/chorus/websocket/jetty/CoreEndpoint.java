@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -63,8 +62,7 @@ public final class CoreEndpoint implements FrameHandler {
             maxMessage = app.maxMessageSize();
             // Frames up to the message limit; a larger message is refused with 1009 here, as the JSR-356 path does.
             coreSession.setMaxFrameSize(Math.max(app.maxMessageSize(), 1));
-            // Our liveness check owns idle sockets; the container's timeout is only a backstop behind it.
-            coreSession.setIdleTimeout(Duration.ofMillis(app.pingInterval().plus(app.pongTimeout()).toMillis() + 15_000));
+            coreSession.setIdleTimeout(app.idleBackstop());
         }
         List<String> protocol = coreSession.getParameterMap().get("protocol");
         transport = JettyCoreTransport.of(coreSession);
