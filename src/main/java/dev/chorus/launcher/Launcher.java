@@ -275,6 +275,8 @@ public final class Launcher {
         if (Boolean.getBoolean("chorus.transport.portable")) {
             return context;
         }
+        // The endpoint writes pre-framed bytes straight to the socket (DirectTransport): it needs Jetty's EndPoint type.
+        context.addHiddenClassMatcher(new org.eclipse.jetty.util.ClassMatcher("-org.eclipse.jetty.io.EndPoint"));
         org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler upgrade =
                 new org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler();
         String base = prefix + "/app/";

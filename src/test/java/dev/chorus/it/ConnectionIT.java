@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.pusher.rest.Pusher;
 import dev.chorus.it.RawWebSocket.Frame;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +120,44 @@ class ConnectionIT {
         try (Wire.Client client = Wire.open(port, TestServer.KEY)) {
             client.send("{\"event\":\"pusher:ping\",\"data\":{}}");
             assertEquals("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", client.next());
+        }
+    }
+
+    @Test
+    void webSocketPingIsAnsweredWithAPongCarryingTheSamePayload() throws IOException {
+        try (Wire.Client client = Wire.open(port, TestServer.KEY)) {
+            client.ws().sendFrame(RawWebSocket.PING, "are you there".getBytes(StandardCharsets.UTF_8));
+            Frame pong = client.ws().readFrame(5_000);
+            assertEquals(RawWebSocket.PONG, pong.opcode());
+            assertEquals("are you there", new String(pong.payload(), StandardCharsets.UTF_8));
+            client.send("{\"event\":\"pusher:ping\",\"data\":{}}");
+            assertEquals("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", client.next());
+        }
+    }
+
+    @Test
+    void clientCloseIsAnsweredWithTheSameCode() throws IOException {
+        try (Wire.Client client = Wire.open(port, TestServer.KEY)) {
+            client.ws().sendFrame(RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xE8, 'b', 'y', 'e'});
+            assertEquals(1000, client.ws().awaitClose(5_000).closeCode());
+        }
+    }
+
+    @Test
+    void messagesOfEveryFrameLengthClassArriveWhole() throws IOException {
+        // 125 bytes and less, up to 65,535, and beyond: the three header forms of a server frame.
+        Pusher sdk = Wire.sdk("1007", "fanout-key", "fanout-secret");
+        try (Wire.Client sender = Wire.open(port, "fanout-key"); Wire.Client receiver = Wire.open(port, "fanout-key")) {
+            for (Wire.Client client : List.of(sender, receiver)) {
+                client.send(Wire.subscribe("private-sizes", Wire.auth(sdk, client.socketId(), "private-sizes")));
+                assertEquals(Wire.succeeded("private-sizes"), client.next());
+            }
+            for (int size : new int[] {10, 200, 66_000}) {
+                String data = "x".repeat(size);
+                sender.send("{\"event\":\"client-size\",\"channel\":\"private-sizes\",\"data\":\"" + data + "\"}");
+                assertEquals("{\"event\":\"client-size\",\"channel\":\"private-sizes\",\"data\":\"" + data + "\"}",
+                        receiver.next());
+            }
         }
     }
 

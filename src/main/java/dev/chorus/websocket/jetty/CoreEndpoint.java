@@ -19,6 +19,7 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * One socket on Jetty's core WebSocket API, for the launcher: the same protocol as the JSR-356
@@ -37,6 +38,8 @@ public final class CoreEndpoint implements FrameHandler {
     private CoreSession session;
     private Connection connection;
     private Transport transport;
+    /** The same transport when it owns the socket's writes (always, on Jetty 12's core session); else null. */
+    private DirectTransport direct;
     private long maxMessage = Long.MAX_VALUE;
     /** Fragments of a text message in progress, else null. */
     private ByteArrayOutputStream partial;
@@ -65,7 +68,12 @@ public final class CoreEndpoint implements FrameHandler {
             coreSession.setIdleTimeout(app.idleBackstop());
         }
         List<String> protocol = coreSession.getParameterMap().get("protocol");
-        transport = JettyCoreTransport.of(coreSession);
+        if (coreSession instanceof WebSocketCoreSession core && core.getConnection() != null) {
+            direct = new DirectTransport(coreSession, core.getConnection().getEndPoint());
+            transport = direct;
+        } else {
+            transport = JettyCoreTransport.of(coreSession);
+        }
         connection = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
         callback.succeeded();
         coreSession.demand();
@@ -73,18 +81,30 @@ public final class CoreEndpoint implements FrameHandler {
 
     @Override
     public void onFrame(Frame frame, Callback callback) {
+        if (frame.getOpCode() == OpCode.CLOSE) {
+            // Jetty writes its answer when the callback completes: not while a write of ours is in flight.
+            if (direct != null) {
+                direct.afterWrites(callback::succeeded);
+            } else {
+                callback.succeeded();
+            }
+            return;
+        }
         try {
             switch (frame.getOpCode()) {
                 case OpCode.TEXT -> text(frame, true);
                 case OpCode.CONTINUATION -> text(frame, false);
                 case OpCode.BINARY -> transport.close(1003, "Binary messages are not supported");
                 case OpCode.PING -> {
-                    session.sendFrame(new Frame(OpCode.PONG).setPayload(copy(frame.getPayload())), Callback.NOOP, false);
+                    if (direct != null) {
+                        direct.pong(frame.getPayload());
+                    } else {
+                        session.sendFrame(new Frame(OpCode.PONG).setPayload(copy(frame.getPayload())), Callback.NOOP, false);
+                    }
                     alive();
                 }
                 case OpCode.PONG -> alive();
                 default -> {
-                    // CLOSE: Jetty answers the close handshake itself; onClosed follows.
                 }
             }
         } finally {

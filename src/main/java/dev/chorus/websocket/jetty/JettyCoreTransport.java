@@ -57,7 +57,7 @@ public final class JettyCoreTransport implements Transport {
 
     /** The shared bytes under a buffer of this frame's own: Jetty moves the position, never the content. */
     private static Frame text(EncodedFrame frame) {
-        return new Frame(OpCode.TEXT, ByteBuffer.wrap(frame.utf8()));
+        return new Frame(OpCode.TEXT, frame.payload());
     }
 
     private Callback callback(Completion done) {
