@@ -14,7 +14,7 @@ final class Options {
             SettingsLoader.FLAG_TLS_KEY, SettingsLoader.FLAG_TLS_KEYSTORE, SettingsLoader.FLAG_TLS_PASSWORD,
             SettingsLoader.FLAG_DEMO);
     static final Set<String> BENCH = Set.of("subscribers", "rate", "duration", "payload", "host", "port", "path", "key",
-            "secret", "channel", "pid", "server-heap", "scenario", "app-id", "connections", "warmup", "publish-port",
+            "secret", "channel", "pid", "server-heap", "scenario", "app-id", "connections", "warmup", "warmup-connections", "publish-port",
             "client-threads", "source-addresses", "concurrency", "churn", "sample", "subscribe");
     static final Set<String> RESTART = Set.of(SettingsLoader.FLAG_CONFIG);
     static final Set<String> HEALTH = Set.of(SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT,

@@ -106,6 +106,7 @@ final class Usage {
               --source-addresses A N loopback addresses (127.0.0.1..N) or a comma list to connect from,
                                    past one address's ~28k ephemeral ports
               --subscribe no       Connect scenario: count handshakes only (no channel subscription)
+              --warmup-connections N  Open and close N connections before measuring (JIT-warm server and bench)
               --churn N            Soak: subscribers closed and replaced every second (default 1 %)
               --sample S           Soak: seconds between memory samples (default 60)
             """;

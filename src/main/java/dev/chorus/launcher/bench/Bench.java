@@ -105,6 +105,16 @@ public final class Bench {
             default -> out.printf("Chorus bench: fan-out, %d subscribers x 1 channel, %d events/s for %d s, payload %d B, server %s:%d%s%n",
                     subscribers, rate, seconds, payload, host, port, pid > 0 ? " (pid " + pid + ")" : "");
         }
+        int warmConnections = intOption("warmup-connections", 0);
+        if (warmConnections > 0) {
+            // Handshakes of a long-running server (and of this bench) are JIT-compiled code; a fresh JVM's are not.
+            Crowd warm = crowd(host, port, path, channel, key, secret);
+            warm.open(warmConnections);
+            warm.settle(60);
+            out.printf("  warm-up: %d connections opened and closed (failed %d)%n", warm.ready(), warm.failed());
+            warm.stop();
+            awaitIdle(pid);
+        }
         long heapBefore = heapUsedAfterGc(pid);
         long rssBefore = rss(pid);
 
@@ -439,6 +449,20 @@ public final class Bench {
         return seen.toString();
     }
 
+    /** Until the server uses under a tenth of a core for half a second (at most 30 s): closes are work too. */
+    private static void awaitIdle(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long before = cpuNanos(pid);
+        while (before >= 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long after = cpuNanos(pid);
+            if (after - before < 50_000_000L) {
+                return;
+            }
+            before = after;
+        }
+    }
+
     private Process spawnServer(int port, String key, String secret) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("chorus-bench-");
         Path config = dir.resolve("bench.yaml");
@@ -447,7 +471,7 @@ public final class Bench {
         Path jar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         String heap = option("server-heap", "1g");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC", "-jar", jar.toString(), "start", "--host", "127.0.0.1",
+                "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC", "-jar", jar.toString(), "start", "--host", "127.0.0.1",
                 "--port", String.valueOf(port), "--config", config.toString()));
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("server.log").toFile()).start();

@@ -380,6 +380,12 @@ final class SubscriberPool implements Runnable {
                 // closing anyway
             }
         }
+        try {
+            // A registered channel keeps its descriptor until its key is deregistered: closing the selector does that.
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
         return latency;
     }
 }
