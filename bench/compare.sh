@@ -34,11 +34,11 @@ bench() { settle "$SERVER_PID"; java -jar "$JAR" bench "$@" 2>&1 | tee -a "$REPO
 scenarios() { # port pid key secret app-id
   local common=(--port "$1" --pid "$2" --key "$3" --secret "$4")
   SERVER_PID="$2"
-  echo "## connect: handshakes only, then handshake + private-channel subscribe (each twice: cold, warm)" | tee -a "$REPORT"
+  echo "## connect: handshakes only, then handshake + private-channel subscribe (each cold, then warm: 10,000 opened and closed first)" | tee -a "$REPORT"
   bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --subscribe no
-  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --subscribe no
+  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --subscribe no --warmup-connections 10000
   bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500
-  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500
+  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --warmup-connections 10000
   echo "## fan-out 1,000 x 100/s" | tee -a "$REPORT"
   bench "${common[@]}" --subscribers 1000 --rate 100 --duration 10
   bench "${common[@]}" --subscribers 1000 --rate 100 --duration 10
