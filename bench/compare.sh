@@ -31,14 +31,20 @@ settle() {
 }
 bench() { settle "$SERVER_PID"; java -jar "$JAR" bench "$@" 2>&1 | tee -a "$REPORT"; echo | tee -a "$REPORT"; }
 
+# ONLY=connect|fanout|trigger runs one group of scenarios (default: all).
+want() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
+
 scenarios() { # port pid key secret app-id
   local common=(--port "$1" --pid "$2" --key "$3" --secret "$4")
   SERVER_PID="$2"
-  echo "## connect: handshakes only, then handshake + private-channel subscribe (each cold, then warm: 10,000 opened and closed first)" | tee -a "$REPORT"
+  if want connect; then
+  echo "## connect: handshakes only, then handshake + private-channel subscribe (each cold, then warm: 30,000 opened and closed first, in rounds of 10,000)" | tee -a "$REPORT"
   bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --subscribe no
-  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --subscribe no --warmup-connections 10000
+  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --subscribe no --warmup-connections 30000
   bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500
-  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --warmup-connections 10000
+  bench "${common[@]}" --scenario connect --subscribers 10000 --concurrency 500 --warmup-connections 30000
+  fi
+  if want fanout; then
   echo "## fan-out 1,000 x 100/s" | tee -a "$REPORT"
   bench "${common[@]}" --subscribers 1000 --rate 100 --duration 10
   bench "${common[@]}" --subscribers 1000 --rate 100 --duration 10
@@ -46,9 +52,12 @@ scenarios() { # port pid key secret app-id
   bench "${common[@]}" --subscribers 10000 --rate 10 --duration 10 --concurrency 500
   echo "## saturation: 1,000 subscribers asked for 1,000 events/s" | tee -a "$REPORT"
   bench "${common[@]}" --subscribers 1000 --rate 1000 --duration 10 --warmup 2
+  fi
+  if want trigger; then
   echo "## signed HTTP triggers, 4 connections" | tee -a "$REPORT"
   bench "${common[@]}" --app-id "$5" --scenario trigger --subscribers 0 --duration 10
   bench "${common[@]}" --app-id "$5" --scenario trigger --subscribers 100 --duration 10
+  fi
 }
 
 { echo "# Chorus vs soketi, $(date -u +%FT%TZ)"; echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"

@@ -108,12 +108,19 @@ public final class Bench {
         int warmConnections = intOption("warmup-connections", 0);
         if (warmConnections > 0) {
             // Handshakes of a long-running server (and of this bench) are JIT-compiled code; a fresh JVM's are not.
-            Crowd warm = crowd(host, port, path, channel, key, secret);
-            warm.open(warmConnections);
-            warm.settle(60);
-            out.printf("  warm-up: %d connections opened and closed (failed %d)%n", warm.ready(), warm.failed());
-            warm.stop();
-            awaitIdle(pid);
+            // In rounds of at most 10,000, so that a warm-up of any size fits the descriptor limit.
+            long warmed = 0;
+            long warmFailed = 0;
+            for (int left = warmConnections; left > 0; left -= 10_000) {
+                Crowd warm = crowd(host, port, path, channel, key, secret);
+                warm.open(Math.min(left, 10_000));
+                warm.settle(60);
+                warmed += warm.ready();
+                warmFailed += warm.failed();
+                warm.stop();
+                awaitIdle(pid);
+            }
+            out.printf("  warm-up: %d connections opened and closed (failed %d)%n", warmed, warmFailed);
         }
         long heapBefore = heapUsedAfterGc(pid);
         long rssBefore = rss(pid);
