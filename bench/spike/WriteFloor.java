@@ -1,19 +1,77 @@
-import java.lang.management.*; import java.net.*; import java.nio.*; import java.nio.channels.*; import java.util.*;
-/** Writer CPU per 100-byte write to N loopback sockets, a reader thread draining all with one selector. */
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The floor under a delivery: CPU of one thread writing 100-byte messages to N loopback sockets,
+ * round after round, while another thread drains them all through one selector (as a load generator
+ * would). No WebSocket, no server: what the kernel charges for a write on this machine. Usage:
+ *
+ * <pre>java bench/spike/WriteFloor.java SOCKETS ROUNDS PAUSE_MS [FRAMES_PER_WRITE]</pre>
+ *
+ * {@code 1000 300 10} is the shape of the 1,000 subscribers x 100 events/s bench; {@code 1000 300 0}
+ * writes back to back; a fourth argument of 8 writes 8 messages per call (what batching buys).
+ * Each measurement runs twice; the second is the JIT-warm one.
+ */
 public class WriteFloor {
-  public static void main(String[] a) throws Exception {
-    int n = Integer.parseInt(a[0]); int rounds = Integer.parseInt(a[1]); long pauseMs = Long.parseLong(a[2]); int perWrite = a.length > 3 ? Integer.parseInt(a[3]) : 1;
-    ServerSocketChannel ss = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 4096);
-    SocketChannel[] srv = new SocketChannel[n]; Selector sel = Selector.open();
-    for (int i = 0; i < n; i++) { SocketChannel c = SocketChannel.open(ss.getLocalAddress()); srv[i] = ss.accept(); srv[i].setOption(StandardSocketOptions.TCP_NODELAY, true); c.configureBlocking(false); c.register(sel, SelectionKey.OP_READ); }
-    Thread reader = new Thread(() -> { ByteBuffer b = ByteBuffer.allocateDirect(65536); try { while (true) { sel.select(); for (SelectionKey k : sel.selectedKeys()) { b.clear(); ((SocketChannel) k.channel()).read(b); } sel.selectedKeys().clear(); } } catch (Exception e) { } });
-    reader.setDaemon(true); reader.start();
-    byte[] msg = new byte[100 * perWrite]; ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    for (int warm = 0; warm < 2; warm++) {
-      long cpu0 = mx.getCurrentThreadCpuTime(), r0 = mx.getThreadCpuTime(reader.getId()); long writes = 0;
-      for (int r = 0; r < rounds; r++) { for (SocketChannel s : srv) { s.write(ByteBuffer.wrap(msg)); writes++; } if (pauseMs > 0) Thread.sleep(pauseMs); }
-      long cpu = mx.getCurrentThreadCpuTime() - cpu0, rc = mx.getThreadCpuTime(reader.getId()) - r0;
-      System.out.printf("n=%d rounds=%d pause=%dms frames/write=%d: writer %.2f us per write (%.2f per frame), reader %.2f us per write%n", n, rounds, pauseMs, perWrite, cpu / 1000.0 / writes, cpu / 1000.0 / writes / perWrite, rc / 1000.0 / writes);
+    public static void main(String[] args) throws Exception {
+        int sockets = Integer.parseInt(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        long pauseMillis = Long.parseLong(args[2]);
+        int perWrite = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 4096);
+        SocketChannel[] writers = new SocketChannel[sockets];
+        Selector selector = Selector.open();
+        for (int i = 0; i < sockets; i++) {
+            SocketChannel reader = SocketChannel.open(server.getLocalAddress());
+            writers[i] = server.accept();
+            writers[i].setOption(StandardSocketOptions.TCP_NODELAY, true);
+            reader.configureBlocking(false);
+            reader.register(selector, SelectionKey.OP_READ);
+        }
+        Thread reader = new Thread(() -> {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(65536);
+            try {
+                while (true) {
+                    selector.select();
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        buffer.clear();
+                        ((SocketChannel) key.channel()).read(buffer);
+                    }
+                    selector.selectedKeys().clear();
+                }
+            } catch (Exception e) {
+                // the process is ending
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        byte[] message = new byte[100 * perWrite];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int run = 0; run < 2; run++) {
+            long writerCpu = threads.getCurrentThreadCpuTime();
+            long readerCpu = threads.getThreadCpuTime(reader.getId());
+            long writes = 0;
+            for (int round = 0; round < rounds; round++) {
+                for (SocketChannel socket : writers) {
+                    socket.write(ByteBuffer.wrap(message));
+                    writes++;
+                }
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis);
+                }
+            }
+            double writer = (threads.getCurrentThreadCpuTime() - writerCpu) / 1000.0 / writes;
+            double drained = (threads.getThreadCpuTime(reader.getId()) - readerCpu) / 1000.0 / writes;
+            System.out.printf("%d sockets, %d rounds, pause %d ms, %d message(s) per write: writer %.2f us per write"
+                    + " (%.2f per message), reader %.2f us per write%n",
+                    sockets, rounds, pauseMillis, perWrite, writer, writer / perWrite, drained);
+        }
     }
-  }
 }
