@@ -32,6 +32,7 @@ final class DirectTransport implements Transport {
     private final CoreSession session;
     private final EndPoint endPoint;
     private final Callback written = new Written();
+    private final ByteBuffer[] single = new ByteBuffer[1];
     // Guarded by this.
     private boolean writing;
     private boolean closed;
@@ -50,7 +51,11 @@ final class DirectTransport implements Transport {
 
     @Override
     public void send(EncodedFrame frame, Completion done) {
-        data(new ByteBuffer[] {frame.frame()}, done);
+        // One data send at a time (waiting or in flight), so one array serves them all; the buffer
+        // must be the recipient's own, as the endpoint moves its position.
+        ByteBuffer[] buffers = single;
+        buffers[0] = frame.frame();
+        data(buffers, done);
     }
 
     @Override
