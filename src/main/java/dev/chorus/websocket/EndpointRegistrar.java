@@ -2,6 +2,7 @@ package dev.chorus.websocket;
 
 import dev.chorus.config.Chorus;
 import dev.chorus.protocol.PusherError;
+import dev.chorus.server.PusherServer;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -38,7 +39,9 @@ public final class EndpointRegistrar implements ServletContextListener {
                 .build();
         // The launcher drains through this before it stops Jetty, which would otherwise close the
         // sockets with 1001 first; a JDK type, so it crosses the webapp classloader boundary.
-        event.getServletContext().setAttribute(DRAIN_ATTRIBUTE, (Runnable) () -> drain(chorus));
+        // The server itself, not the CDI proxy: contextDestroyed may run after the CDI container has stopped.
+        PusherServer server = chorus.server();
+        event.getServletContext().setAttribute(DRAIN_ATTRIBUTE, (Runnable) () -> server.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS));
         Transports.publishCoreEndpoint(event.getServletContext(), chorus);
         try {
             container.addEndpoint(config);
@@ -54,9 +57,5 @@ public final class EndpointRegistrar implements ServletContextListener {
         if (drain instanceof Runnable runnable) {
             runnable.run();
         }
-    }
-
-    private static void drain(Chorus chorus) {
-        chorus.server().drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS);
     }
 }

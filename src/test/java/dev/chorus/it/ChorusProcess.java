@@ -1,8 +1,6 @@
 package dev.chorus.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,27 +13,16 @@ import java.util.concurrent.TimeUnit;
 /** The real launcher ({@code java -jar target/chorus.jar}) in its own process, on a free port. */
 public final class ChorusProcess implements AutoCloseable {
     private final Process process;
-    private final StringBuffer output = new StringBuffer();
+    /** Where the process writes stdout and stderr: a pipe loses what is printed just before exit. */
+    private final Path log;
     public final int port;
     public final Path dir;
 
-    private ChorusProcess(Process process, int port, Path dir) {
+    private ChorusProcess(Process process, int port, Path dir, Path log) {
         this.process = process;
         this.port = port;
         this.dir = dir;
-        Thread pump = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    output.append(line).append('\n');
-                }
-            } catch (IOException ignored) {
-                // process ended
-            }
-        }, "chorus-output");
-        pump.setDaemon(true);
-        pump.start();
+        this.log = log;
     }
 
     public static Path jar() {
@@ -57,7 +44,10 @@ public final class ChorusProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        // Outside dir: tests look at what the launcher writes there.
+        Path log = Files.createTempFile("chorus-it-", ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("REVERB_") || name.startsWith("CHORUS_"));
         builder.environment().putAll(env);
         int port = -1;
@@ -66,7 +56,7 @@ public final class ChorusProcess implements AutoCloseable {
                 port = Integer.parseInt(args.get(i + 1));
             }
         }
-        return new ChorusProcess(builder.start(), port, dir);
+        return new ChorusProcess(builder.start(), port, dir, log);
     }
 
     /** Starts a server with this YAML config on a free loopback port and waits until it serves. */
@@ -85,27 +75,30 @@ public final class ChorusProcess implements AutoCloseable {
     public void awaitOutput(String text, int seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
-            if (output.indexOf(text) >= 0) {
+            if (output().contains(text)) {
                 return;
             }
-            if (!process.isAlive() && output.indexOf(text) < 0) {
-                throw new IllegalStateException("chorus exited with " + process.exitValue() + ":\n" + output);
+            if (!process.isAlive() && !output().contains(text)) {
+                throw new IllegalStateException("chorus exited with " + process.exitValue() + ":\n" + output());
             }
             sleep(50);
         }
-        throw new IllegalStateException("no '" + text + "' from chorus within " + seconds + " s:\n" + output);
+        throw new IllegalStateException("no '" + text + "' from chorus within " + seconds + " s:\n" + output());
     }
 
     public int awaitExit(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("chorus did not exit:\n" + output);
+            throw new IllegalStateException("chorus did not exit:\n" + output());
         }
-        sleep(100);
         return process.exitValue();
     }
 
     public String output() {
-        return output.toString();
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
     }
 
     public Process process() {

@@ -209,6 +209,8 @@ class LauncherIT {
             assertEquals(List.of(Wire.error(4200, "Server is restarting, please reconnect")), texts);
             assertEquals(4200, close.closeCode());
             assertEquals(0, chorus.awaitExit(30), "SIGTERM is a clean stop:\n" + chorus.output());
+            assertTrue(chorus.output().contains("Chorus stopped"), chorus.output());
+            assertFalse(chorus.output().contains("failed"), "nothing fails on the way down:\n" + chorus.output());
         } finally {
             chorus.close();
         }
