@@ -21,6 +21,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * {@code POST /apps/{id}/events} served here, in front of JAX-RS, when the request is a plain valid
@@ -32,6 +33,13 @@ import java.util.Map;
  */
 @WebFilter(urlPatterns = "/*", asyncSupported = true, dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.FORWARD})
 public class TriggerFastPath extends HttpFilter {
+    /**
+     * Servlet context attribute: a {@code BiPredicate<String[], byte[]>} taking {path without the route
+     * prefix, raw query string} and the body; true when the trigger was valid and published (answer 200
+     * {@code {}}), false to hand the request on unchanged. The launcher serves triggers through it in
+     * front of the servlet container (JDK types only: they cross the web app's class loader).
+     */
+    public static final String CORE_ATTRIBUTE = "dev.chorus.trigger";
     private static final String SUFFIX = "/events";
     private static final String ROUTE = "apps/{appId}/events";
     private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
@@ -41,6 +49,18 @@ public class TriggerFastPath extends HttpFilter {
     @Override
     public void init() {
         chorus = CDI.current().select(Chorus.class).get();
+        getServletContext().setAttribute(CORE_ATTRIBUTE, core(chorus));
+    }
+
+    private static BiPredicate<String[], byte[]> core(Chorus chorus) {
+        return (target, body) -> {
+            String appId = appId(target[0]);
+            if (appId == null || !publish(chorus, appId, target[0], target[1], body)) {
+                return false;
+            }
+            chorus.metrics().httpRequest(ROUTE, 200);
+            return true;
+        };
     }
 
     @Override
@@ -53,9 +73,9 @@ public class TriggerFastPath extends HttpFilter {
         }
         String appId = appId(path);
         long length = request.getContentLengthLong();
-        // Unknown or oversized bodies, forms and everything else: JAX-RS reads the untouched stream.
+        // Unknown or oversized bodies, forms, what the launcher already tried, everything else: JAX-RS reads the body.
         if (appId == null || !"POST".equals(request.getMethod()) || isForm(request.getContentType())
-                || length < 0 || length > settings.maxRequestSize()) {
+                || length < 0 || length > settings.maxRequestSize() || request.getAttribute(CORE_ATTRIBUTE) != null) {
             chain.doFilter(request, response);
             return;
         }
@@ -63,7 +83,7 @@ public class TriggerFastPath extends HttpFilter {
         try (InputStream in = request.getInputStream()) {
             body = in.readNBytes((int) length);
         }
-        if (!publish(appId, path, request, body)) {
+        if (!publish(chorus, appId, path, request.getQueryString(), body)) {
             chain.doFilter(new CachedBody(request, body), response);
             return;
         }
@@ -75,10 +95,10 @@ public class TriggerFastPath extends HttpFilter {
     }
 
     /** True when the trigger was valid and published; false leaves the answer to JAX-RS. */
-    private boolean publish(String appId, String path, HttpServletRequest request, byte[] body) {
+    private static boolean publish(Chorus chorus, String appId, String path, String rawQuery, byte[] body) {
         try {
             App app = SignedRequestFilter.enabledApp(chorus, appId);
-            SignedRequestFilter.verify(chorus.settings(), app, "POST", path, query(request.getQueryString()), body);
+            SignedRequestFilter.verify(chorus.settings(), app, "POST", path, query(rawQuery), body);
             EventRequests.Event event = EventRequests.event(app, EventRequests.parse(body), false);
             if (!event.info().isEmpty()) {
                 return false;

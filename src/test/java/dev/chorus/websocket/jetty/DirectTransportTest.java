@@ -1,0 +1,144 @@
+package dev.chorus.websocket.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.protocol.EncodedFrame;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.io.ByteArrayEndPoint;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.junit.jupiter.api.Test;
+
+/** On Jetty's in-memory endpoint: what reaches the wire, in which order, and when Jetty may write. */
+class DirectTransportTest {
+    /** Jetty's session as far as the transport uses it: closes and aborts are recorded. */
+    private static final class Session extends CoreSession.Empty {
+        final List<CloseStatus> closes = new ArrayList<>();
+        boolean aborted;
+
+        @Override
+        public void close(CloseStatus status, Callback callback) {
+            closes.add(status);
+            callback.succeeded();
+        }
+
+        @Override
+        public void abort() {
+            aborted = true;
+        }
+    }
+
+    private final Session session = new Session();
+
+    private static byte[] drain(ByteArrayEndPoint endPoint) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 0; i < 10_000; i++) {
+            ByteBuffer out = endPoint.takeOutput();
+            if (!out.hasRemaining()) {
+                break;
+            }
+            byte[] bytes = new byte[out.remaining()];
+            out.get(bytes);
+            all.writeBytes(bytes);
+        }
+        return all.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
+    }
+
+    @Test
+    void eachMessageGoesOutAsItsSharedFrameBytes() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
+        DirectTransport transport = new DirectTransport(session, endPoint);
+        EncodedFrame first = EncodedFrame.of("{\"event\":\"a\"}");
+        EncodedFrame second = EncodedFrame.of("{\"event\":\"b\"}");
+        List<Throwable> done = new ArrayList<>();
+        transport.send(first, done::add);
+        transport.sendAll(List.of(second, first), done::add);
+        assertEquals(java.util.Arrays.asList(null, null), done);
+        assertArrayEquals(concat(first.wire(), second.wire(), first.wire()), drain(endPoint));
+    }
+
+    @Test
+    void pingAndPongWaitBehindAWriteInFlightAndKeepTheirOrder() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
+        DirectTransport transport = new DirectTransport(session, endPoint);
+        EncodedFrame message = EncodedFrame.of("x".repeat(40));
+        List<Throwable> done = new ArrayList<>();
+        transport.send(message, done::add);
+        assertTrue(done.isEmpty(), "the socket took only 8 bytes: the write is in flight");
+        transport.ping();
+        transport.pong(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
+        byte[] wire = drain(endPoint);
+        assertEquals(1, done.size());
+        assertNull(done.get(0));
+        assertArrayEquals(concat(message.wire(), new byte[] {(byte) 0x89, 0}, new byte[] {(byte) 0x8A, 2, 'h', 'i'}), wire);
+    }
+
+    @Test
+    void aMessageSentWhileAPingIsInFlightFollowsIt() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1);
+        DirectTransport transport = new DirectTransport(session, endPoint);
+        transport.ping();
+        EncodedFrame message = EncodedFrame.of("{}");
+        List<Throwable> done = new ArrayList<>();
+        transport.send(message, done::add);
+        assertTrue(done.isEmpty());
+        assertArrayEquals(concat(new byte[] {(byte) 0x89, 0}, message.wire()), drain(endPoint));
+        assertEquals(1, done.size());
+    }
+
+    @Test
+    void closeWaitsForTheWriteInFlightThenLetsJettyWriteTheCloseFrame() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
+        DirectTransport transport = new DirectTransport(session, endPoint);
+        transport.send(EncodedFrame.of("y".repeat(40)), failure -> { });
+        transport.close(4100, "Over capacity");
+        assertTrue(session.closes.isEmpty(), "Jetty must not write while a write of ours is in flight");
+        drain(endPoint);
+        assertEquals(1, session.closes.size());
+        assertEquals(4100, session.closes.get(0).getCode());
+        transport.close(4100, "Over capacity");
+        assertEquals(1, session.closes.size(), "close is idempotent");
+    }
+
+    @Test
+    void afterCloseNothingMoreIsWrittenAndSendsFail() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
+        DirectTransport transport = new DirectTransport(session, endPoint);
+        transport.close(4200, "Server is restarting, please reconnect");
+        List<Throwable> done = new ArrayList<>();
+        transport.send(EncodedFrame.of("{}"), done::add);
+        transport.ping();
+        assertEquals(1, done.size());
+        assertNotNull(done.get(0));
+        assertEquals(0, drain(endPoint).length);
+    }
+
+    @Test
+    void aFailedWriteFailsTheSendAndAbortsTheSession() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
+        endPoint.close();
+        DirectTransport transport = new DirectTransport(session, endPoint);
+        List<Throwable> done = new ArrayList<>();
+        transport.send(EncodedFrame.of("{}"), done::add);
+        assertEquals(1, done.size());
+        assertNotNull(done.get(0));
+        assertTrue(session.aborted);
+    }
+}
