@@ -231,7 +231,7 @@ public final class Launcher {
         org.eclipse.jetty.server.Handler sockets = coreWebSockets(context, settings.path());
         // -Dchorus.transport.portable=true: everything through the servlet container, as in any other.
         server.setHandler(Boolean.getBoolean("chorus.transport.portable") ? sockets
-                : new TriggerHandler(sockets, context, settings.path(), settings.maxRequestSize()));
+                : new TriggerHandler(sockets, context, settings.path(), settings.maxRequestSize(), !settings.scaling().enabled()));
         // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
         context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {
             org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();

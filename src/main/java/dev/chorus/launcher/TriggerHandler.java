@@ -1,5 +1,7 @@
 package dev.chorus.launcher;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiPredicate;
@@ -19,8 +21,12 @@ import org.eclipse.jetty.util.Callback;
  * the CDI request context cost about a quarter of a trigger's CPU. Whatever the web app does not
  * accept (a refusal, {@code info}, a form, an unknown length) goes on to it unchanged, body included,
  * so every error answer is the web app's own.
- * <p>Threading: Jetty calls {@link #handle} on a pool thread, where blocking on the body is allowed
- * (the server is of blocking invocation type because of the web app).
+ * <p>Threading. {@code inline} (a single node): this handler is of non-blocking invocation type, so
+ * Jetty parses and hands each request to it on the selector thread without waking a pool thread
+ * (a sixth of a trigger's CPU went to that wake-up); a trigger whose body has arrived is published
+ * right there (publishing never blocks without Redis), everything else, the web app included, is
+ * dispatched to the pool as Jetty would have done. Not inline (scaling: a cache channel's event is
+ * stored in Redis synchronously), Jetty dispatches every request and this handler may block.
  */
 final class TriggerHandler extends Handler.Wrapper {
     /** {@code TriggerFastPath.CORE_ATTRIBUTE}: the launcher does not depend on the web app's classes. */
@@ -30,13 +36,20 @@ final class TriggerHandler extends Handler.Wrapper {
     private final WebAppContext context;
     private final String prefix;
     private final long maxBody;
+    private final boolean inline;
     private volatile BiPredicate<String[], byte[]> triggers;
 
-    TriggerHandler(Handler next, WebAppContext context, String prefix, long maxBody) {
+    TriggerHandler(Handler next, WebAppContext context, String prefix, long maxBody, boolean inline) {
         super(next);
         this.context = context;
         this.prefix = prefix;
         this.maxBody = maxBody;
+        this.inline = inline;
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return inline ? InvocationType.NON_BLOCKING : super.getInvocationType();
     }
 
     @Override
@@ -44,22 +57,77 @@ final class TriggerHandler extends Handler.Wrapper {
         String target = target(request);
         BiPredicate<String[], byte[]> fast = target == null ? null : triggers();
         if (fast == null) {
-            return super.handle(request, response, callback);
+            return next(request, response, callback, !inline);
         }
-        ByteBuffer read = Content.Source.asByteBuffer(request);
-        byte[] body = new byte[read.remaining()];
-        read.get(body);
+        if (!inline) {
+            return trigger(fast, target, request, response, callback, readAll(request, null), true);
+        }
+        // What has arrived, without waiting: a trigger's body almost always comes with its headers.
+        ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null || Content.Chunk.isFailure(chunk)) {
+                // The rest is still on its way (or the read failed): the pool waits for it, not the selector.
+                request.getComponents().getExecutor().execute(() -> {
+                    try {
+                        trigger(fast, target, request, response, callback, readAll(request, partial), true);
+                    } catch (Throwable failure) {
+                        Response.writeError(request, response, callback, failure);
+                    }
+                });
+                return true;
+            }
+            ByteBuffer bytes = chunk.getByteBuffer();
+            while (bytes.hasRemaining()) {
+                partial.write(bytes.get());
+            }
+            chunk.release();
+            if (chunk.isLast()) {
+                return trigger(fast, target, request, response, callback, partial.toByteArray(), false);
+            }
+        }
+    }
+
+    /** @param mayBlock true on a pool thread, false on the selector (inline) */
+    private boolean trigger(BiPredicate<String[], byte[]> fast, String target, Request request, Response response,
+                            Callback callback, byte[] body, boolean mayBlock) throws Exception {
         if (!fast.test(new String[] {target, request.getHttpURI().getQuery()}, body)) {
             Request replayed = new Replayed(request, body);
             // Tells the web app's own fast path it has been tried: the refusal comes from JAX-RS directly.
             replayed.setAttribute(ATTRIBUTE, Boolean.TRUE);
-            return super.handle(replayed, response, callback);
+            return next(replayed, response, callback, mayBlock);
         }
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, EMPTY_OBJECT.length);
         response.write(true, ByteBuffer.wrap(EMPTY_OBJECT), callback);
         return true;
+    }
+
+    /** On to the web app: on this thread when it may block, else on a pool thread as Jetty would. */
+    private boolean next(Request request, Response response, Callback callback, boolean mayBlock) throws Exception {
+        if (mayBlock) {
+            return super.handle(request, response, callback);
+        }
+        request.getComponents().getExecutor().execute(() -> {
+            try {
+                if (!super.handle(request, response, callback)) {
+                    Response.writeError(request, response, callback, 404);
+                }
+            } catch (Throwable failure) {
+                Response.writeError(request, response, callback, failure);
+            }
+        });
+        return true;
+    }
+
+    private static byte[] readAll(Request request, ByteArrayOutputStream start) throws IOException {
+        ByteBuffer rest = Content.Source.asByteBuffer(request);
+        ByteArrayOutputStream all = start == null ? new ByteArrayOutputStream(rest.remaining()) : start;
+        while (rest.hasRemaining()) {
+            all.write(rest.get());
+        }
+        return all.toByteArray();
     }
 
     /** The path without the route prefix when this may be a plain trigger; else null. */

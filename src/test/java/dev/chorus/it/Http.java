@@ -25,6 +25,13 @@ final class Http {
     /** Signs {@code signedPath} (as an SDK would) and sends to {@code sentPath} with the given fields. */
     static Reply send(int port, String method, String sentPath, String signedPath, String body, String key, String secret,
                       long timestamp, Map<String, String> extraQuery, String signedBody) throws Exception {
+        return raw(method, URI.create("http://127.0.0.1:" + port + signedTarget(method, sentPath, signedPath, key, secret,
+                timestamp, extraQuery, signedBody)), body);
+    }
+
+    /** Path and query, with the signature an SDK computes over {@code signedPath} and {@code signedBody}. */
+    static String signedTarget(String method, String sentPath, String signedPath, String key, String secret,
+                               long timestamp, Map<String, String> extraQuery, String signedBody) throws Exception {
         TreeMap<String, String> params = new TreeMap<>(extraQuery);
         params.put("auth_key", key);
         params.put("auth_timestamp", String.valueOf(timestamp));
@@ -47,8 +54,7 @@ final class Http {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String signature = hex(mac.doFinal(toSign.toString().getBytes(StandardCharsets.UTF_8)));
-        URI uri = URI.create("http://127.0.0.1:" + port + sentPath + "?" + query + "&auth_signature=" + signature);
-        return raw(method, uri, body);
+        return sentPath + "?" + query + "&auth_signature=" + signature;
     }
 
     static Reply signed(int port, String method, String path, String body) throws Exception {
