@@ -228,10 +228,18 @@ public final class Launcher {
         }
         context.setWar(war.toString());
         context.setThrowUnavailableOnStartupException(true);
-        org.eclipse.jetty.server.Handler sockets = coreWebSockets(context, settings.path());
-        // -Dchorus.transport.portable=true: everything through the servlet container, as in any other.
-        server.setHandler(Boolean.getBoolean("chorus.transport.portable") ? sockets
-                : new TriggerHandler(sockets, context, settings.path(), settings.maxRequestSize(), !settings.scaling().enabled()));
+        if (Boolean.getBoolean("chorus.transport.portable")) {
+            // Everything through the servlet container, as in any other container.
+            server.setHandler(context);
+        } else {
+            // A single node never blocks before the web app: triggers and handshakes are served on the
+            // selector thread and only the web app's requests are handed to the pool. With Redis some
+            // of both wait for Redis, so Jetty dispatches every request, as it would anyway.
+            boolean inline = !settings.scaling().enabled();
+            org.eclipse.jetty.server.Handler webapp = inline ? new PoolHandoff(context) : context;
+            server.setHandler(new TriggerHandler(coreWebSockets(webapp, context, settings.path()), context,
+                    settings.path(), settings.maxRequestSize(), inline));
+        }
         // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
         context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {
             org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();
@@ -274,10 +282,8 @@ public final class Launcher {
      * attribute of JDK type. Until it has (or with -Dchorus.transport.portable=true) upgrades fall
      * through to the WAR's JSR-356 endpoint.
      */
-    private static org.eclipse.jetty.server.Handler coreWebSockets(WebAppContext context, String prefix) {
-        if (Boolean.getBoolean("chorus.transport.portable")) {
-            return context;
-        }
+    private static org.eclipse.jetty.server.Handler coreWebSockets(org.eclipse.jetty.server.Handler webapp,
+                                                                   WebAppContext context, String prefix) {
         // The endpoint writes pre-framed bytes straight to the socket (DirectTransport): it needs Jetty's EndPoint type.
         context.addHiddenClassMatcher(new org.eclipse.jetty.util.ClassMatcher("-org.eclipse.jetty.io.EndPoint"));
         org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler upgrade =
@@ -297,7 +303,7 @@ public final class Launcher {
                     return typed.apply(request.getHeaders().get("Origin"));
                 },
                 (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));
-        upgrade.setHandler(context);
+        upgrade.setHandler(webapp);
         return upgrade;
     }
 

@@ -24,9 +24,10 @@ import org.eclipse.jetty.util.Callback;
  * <p>Threading. {@code inline} (a single node): this handler is of non-blocking invocation type, so
  * Jetty parses and hands each request to it on the selector thread without waking a pool thread
  * (a sixth of a trigger's CPU went to that wake-up); a trigger whose body has arrived is published
- * right there (publishing never blocks without Redis), everything else, the web app included, is
- * dispatched to the pool as Jetty would have done. Not inline (scaling: a cache channel's event is
- * stored in Redis synchronously), Jetty dispatches every request and this handler may block.
+ * right there (publishing never blocks without Redis); a body still on its way is waited for on the
+ * pool; everything else goes down the chain, where {@link PoolHandoff} hands the web app's requests
+ * to the pool as Jetty would have done. Not inline (scaling: a cache channel's event is stored in
+ * Redis synchronously), Jetty dispatches every request and this handler may block.
  */
 final class TriggerHandler extends Handler.Wrapper {
     /** {@code TriggerFastPath.CORE_ATTRIBUTE}: the launcher does not depend on the web app's classes. */
@@ -57,10 +58,10 @@ final class TriggerHandler extends Handler.Wrapper {
         String target = target(request);
         BiPredicate<String[], byte[]> fast = target == null ? null : triggers();
         if (fast == null) {
-            return next(request, response, callback, !inline);
+            return next(request, response, callback);
         }
         if (!inline) {
-            return trigger(fast, target, request, response, callback, readAll(request, null), true);
+            return trigger(fast, target, request, response, callback, readAll(request, null));
         }
         // What has arrived, without waiting: a trigger's body almost always comes with its headers.
         ByteArrayOutputStream partial = new ByteArrayOutputStream();
@@ -70,7 +71,7 @@ final class TriggerHandler extends Handler.Wrapper {
                 // The rest is still on its way (or the read failed): the pool waits for it, not the selector.
                 request.getComponents().getExecutor().execute(() -> {
                     try {
-                        trigger(fast, target, request, response, callback, readAll(request, partial), true);
+                        trigger(fast, target, request, response, callback, readAll(request, partial));
                     } catch (Throwable failure) {
                         Response.writeError(request, response, callback, failure);
                     }
@@ -83,19 +84,18 @@ final class TriggerHandler extends Handler.Wrapper {
             }
             chunk.release();
             if (chunk.isLast()) {
-                return trigger(fast, target, request, response, callback, partial.toByteArray(), false);
+                return trigger(fast, target, request, response, callback, partial.toByteArray());
             }
         }
     }
 
-    /** @param mayBlock true on a pool thread, false on the selector (inline) */
     private boolean trigger(BiPredicate<String[], byte[]> fast, String target, Request request, Response response,
-                            Callback callback, byte[] body, boolean mayBlock) throws Exception {
+                            Callback callback, byte[] body) throws Exception {
         if (!fast.test(new String[] {target, request.getHttpURI().getQuery()}, body)) {
             Request replayed = new Replayed(request, body);
             // Tells the web app's own fast path it has been tried: the refusal comes from JAX-RS directly.
             replayed.setAttribute(ATTRIBUTE, Boolean.TRUE);
-            return next(replayed, response, callback, mayBlock);
+            return next(replayed, response, callback);
         }
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -104,21 +104,9 @@ final class TriggerHandler extends Handler.Wrapper {
         return true;
     }
 
-    /** On to the web app: on this thread when it may block, else on a pool thread as Jetty would. */
-    private boolean next(Request request, Response response, Callback callback, boolean mayBlock) throws Exception {
-        if (mayBlock) {
-            return super.handle(request, response, callback);
-        }
-        request.getComponents().getExecutor().execute(() -> {
-            try {
-                if (!super.handle(request, response, callback)) {
-                    Response.writeError(request, response, callback, 404);
-                }
-            } catch (Throwable failure) {
-                Response.writeError(request, response, callback, failure);
-            }
-        });
-        return true;
+    /** On down the chain, which never blocks before {@link PoolHandoff} hands the web app's requests to the pool. */
+    private boolean next(Request request, Response response, Callback callback) throws Exception {
+        return super.handle(request, response, callback);
     }
 
     private static byte[] readAll(Request request, ByteArrayOutputStream start) throws IOException {
