@@ -71,17 +71,16 @@ final class TriggerHandler extends Handler.Wrapper {
                 // The rest is still on its way (or the read failed): the pool waits for it, not the selector.
                 request.getComponents().getExecutor().execute(() -> {
                     try {
-                        trigger(fast, target, request, response, callback, readAll(request, partial));
+                        if (!trigger(fast, target, request, response, callback, readAll(request, partial))) {
+                            Response.writeError(request, response, callback, 404);
+                        }
                     } catch (Throwable failure) {
                         Response.writeError(request, response, callback, failure);
                     }
                 });
                 return true;
             }
-            ByteBuffer bytes = chunk.getByteBuffer();
-            while (bytes.hasRemaining()) {
-                partial.write(bytes.get());
-            }
+            append(partial, chunk.getByteBuffer());
             chunk.release();
             if (chunk.isLast()) {
                 return trigger(fast, target, request, response, callback, partial.toByteArray());
@@ -112,10 +111,19 @@ final class TriggerHandler extends Handler.Wrapper {
     private static byte[] readAll(Request request, ByteArrayOutputStream start) throws IOException {
         ByteBuffer rest = Content.Source.asByteBuffer(request);
         ByteArrayOutputStream all = start == null ? new ByteArrayOutputStream(rest.remaining()) : start;
-        while (rest.hasRemaining()) {
-            all.write(rest.get());
-        }
+        append(all, rest);
         return all.toByteArray();
+    }
+
+    private static void append(ByteArrayOutputStream out, ByteBuffer bytes) {
+        if (bytes.hasArray()) {
+            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            bytes.position(bytes.limit());
+        } else {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            out.write(copy, 0, copy.length);
+        }
     }
 
     /** The path without the route prefix when this may be a plain trigger; else null. */
