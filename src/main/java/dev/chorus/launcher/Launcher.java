@@ -300,6 +300,10 @@ public final class Launcher {
                     }
                     @SuppressWarnings("unchecked")
                     java.util.function.Function<String, Object> typed = (java.util.function.Function<String, Object>) endpoints;
+                    // No permessage-deflate (as Reverb and soketi by default): outbound frames are written
+                    // uncompressed anyway, and a browser that compresses what it sends would hold an
+                    // Inflater (~40 KB of native memory) for the life of its connection.
+                    response.setExtensions(java.util.List.of());
                     return typed.apply(request.getHeaders().get("Origin"));
                 },
                 (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));

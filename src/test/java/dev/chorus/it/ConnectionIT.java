@@ -1,6 +1,7 @@
 package dev.chorus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,6 +133,15 @@ class ConnectionIT {
             assertEquals("are you there", new String(pong.payload(), StandardCharsets.UTF_8));
             client.send("{\"event\":\"pusher:ping\",\"data\":{}}");
             assertEquals("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", client.next());
+        }
+    }
+
+    @Test
+    void permessageDeflateOfferedByABrowserIsDeclined() throws IOException {
+        try (RawWebSocket ws = RawWebSocket.connect(port, "/app/" + TestServer.KEY + "?protocol=7",
+                Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"), 0)) {
+            assertFalse(ws.handshake().toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions"), ws.handshake());
+            assertTrue(ws.nextText(5_000).startsWith("{\"event\":\"pusher:connection_established\""));
         }
     }
 

@@ -59,6 +59,8 @@ public final class RawWebSocket implements Closeable {
     }
 
     /** @param receiveBuffer SO_RCVBUF in bytes, 0 for the default (small makes a slow consumer quickly) */
+    private String handshake = "";
+
     public static RawWebSocket connect(int port, String path, Map<String, String> headers, int receiveBuffer)
             throws IOException {
         Socket socket = new Socket();
@@ -81,7 +83,8 @@ public final class RawWebSocket implements Closeable {
         request.append("\r\n");
         ws.out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
-        String status = ws.readHttpHead();
+        ws.handshake = ws.readHttpHead();
+        String status = ws.handshake.lines().findFirst().orElse("");
         if (!status.startsWith("HTTP/1.1 101")) {
             socket.close();
             throw new IOException("Upgrade refused: " + status);
@@ -101,7 +104,12 @@ public final class RawWebSocket implements Closeable {
             matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
                     ? matched + 1 : 0;
         }
-        return head.toString(StandardCharsets.US_ASCII).lines().findFirst().orElse("");
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The server's HTTP answer to the upgrade, status line and headers. */
+    public String handshake() {
+        return handshake;
     }
 
     public void sendText(String text) throws IOException {
