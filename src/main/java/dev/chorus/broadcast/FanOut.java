@@ -13,6 +13,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 
 /**
@@ -36,6 +37,7 @@ final class FanOut implements AutoCloseable {
 
     /** Above this many subscribers a round is split over the pool's threads, in parts at least this big. */
     static final int SPLIT_AT = Integer.getInteger("chorus.fanout.split", 1_024);
+    private final LongAdder splitRounds = new LongAdder();
     private static final int MIN_PART = 512;
 
     private volatile ForkJoinPool pool;
@@ -84,6 +86,11 @@ final class FanOut implements AutoCloseable {
         } while (!mailbox.isEmpty() && mailbox.claim());
     }
 
+    /** Rounds split into parts so far: which threads take the parts is the pool's affair, this is ours. */
+    long splitRounds() {
+        return splitRounds.sum();
+    }
+
     private int deliver(Channel channel, List<Letter> round) {
         ForkJoinPool current = pool;
         if (current == null || current.getParallelism() < 2 || channel.subscriptionCount() <= SPLIT_AT
@@ -101,6 +108,9 @@ final class FanOut implements AutoCloseable {
                     return deliver(part, round);
                 }
             });
+        }
+        if (parts > 1) {
+            splitRounds.increment();
         }
         int delivered = 0;
         for (RecursiveTask<Integer> task : ForkJoinTask.invokeAll(tasks)) {

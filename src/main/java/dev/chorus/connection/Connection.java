@@ -4,6 +4,7 @@ import dev.chorus.app.App;
 import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.EncodedFrame;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,10 @@ public final class Connection implements Subscriber {
     /** Placeholder value for subscriptions without a presence member (maps cannot hold null). */
     public static final Member NOT_PRESENCE = new Member("", "null", null);
 
+    private final Object holding = new Object();
+    /** Frames waiting for a subscription's confirmation; null (almost always) when none is pending. */
+    private volatile List<EncodedFrame> held;
+
     public Connection(String socketId, App app, Transport transport, FrameLog log, Runnable onOverflow) {
         this.socketId = socketId;
         this.app = app;
@@ -60,16 +65,65 @@ public final class Connection implements Subscriber {
 
     @Override
     public void send(EncodedFrame frame) {
+        if (held != null && hold(List.of(frame))) {
+            return;
+        }
         log.outbound(socketId, frame.text());
         outbound.offer(frame);
     }
 
     @Override
     public void send(List<EncodedFrame> frames) {
+        if (held != null && hold(frames)) {
+            return;
+        }
+        offerAll(frames);
+    }
+
+    private void offerAll(List<EncodedFrame> frames) {
         for (EncodedFrame frame : frames) {
             log.outbound(socketId, frame.text());
         }
         outbound.offerAll(frames);
+    }
+
+    /**
+     * From now until {@link #release}, frames sent to this connection wait: a channel it has just joined
+     * can deliver (a local publish, or a relayed member_added from another node) before the connection
+     * is told it is subscribed, and clients expect {@code subscription_succeeded} first. Called by the
+     * connection's own message thread, one subscription at a time.
+     */
+    public void hold() {
+        synchronized (holding) {
+            held = new ArrayList<>(0);
+        }
+    }
+
+    /**
+     * Sends {@code first} (null: nothing), then whatever waited since {@link #hold}, in order. Senders
+     * that arrive meanwhile wait on the lock and then find nothing held, so they come after both.
+     */
+    public void release(EncodedFrame first) {
+        synchronized (holding) {
+            List<EncodedFrame> waiting = held;
+            if (first != null) {
+                offerAll(List.of(first));
+            }
+            if (waiting != null && !waiting.isEmpty()) {
+                offerAll(waiting);
+            }
+            held = null;
+        }
+    }
+
+    private boolean hold(List<EncodedFrame> frames) {
+        synchronized (holding) {
+            if (held == null) {
+                return false;
+            }
+            held.addAll(frames);
+            return true;
+        }
     }
 
     /** Sends what is queued, then closes the socket with this code. */

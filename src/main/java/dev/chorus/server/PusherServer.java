@@ -227,28 +227,38 @@ public final class PusherServer {
                 return;
             }
         }
-        Broadcaster.Joined joined = broadcaster.subscribe(app, channel, connection, member);
-        ChannelRegistry.Subscribed result = joined.local();
-        if (result.rosterFull()) {
-            // Only the channel failed, not the connection: no pusher:error, which clients may treat as fatal.
-            connection.send(Frames.subscriptionError(channel, "LimitReached", "Presence channel member limit reached", 403));
-            return;
-        }
-        if (!result.alreadySubscribed()) {
-            connection.subscriptions().put(channel, member);
-            if (connection.isClosed()) {
-                // Closed while we subscribed: take it back so nothing is left behind.
-                leave(connection, channel, member);
+        // What the channel delivers from the moment of joining waits until the confirmation has gone.
+        connection.hold();
+        EncodedFrame confirmation = null;
+        Broadcaster.Joined joined;
+        ChannelRegistry.Subscribed result;
+        try {
+            joined = broadcaster.subscribe(app, channel, connection, member);
+            result = joined.local();
+            if (result.rosterFull()) {
+                // Only the channel failed, not the connection: no pusher:error, which clients may treat as fatal.
+                confirmation = EncodedFrame.of(Frames.subscriptionError(channel, "LimitReached",
+                        "Presence channel member limit reached", 403));
                 return;
             }
+            if (!result.alreadySubscribed()) {
+                connection.subscriptions().put(channel, member);
+                if (connection.isClosed()) {
+                    // Closed while we subscribed: take it back so nothing is left behind.
+                    leave(connection, channel, member);
+                    return;
+                }
+            }
+            // Others hear of the newcomer before it hears it is in, as Reverb does: anyone who subscribes after
+            // this confirmation finds the newcomer in their roster and gets no member_added for it.
+            if (joined.firstForUser()) {
+                broadcaster.publishInternal(app, result.channel(),
+                        Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
+            }
+            confirmation = EncodedFrame.of(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
+        } finally {
+            connection.release(confirmation);
         }
-        // Others hear of the newcomer before it hears it is in, as Reverb does: anyone who subscribes after
-        // this confirmation finds the newcomer in their roster and gets no member_added for it.
-        if (joined.firstForUser()) {
-            broadcaster.publishInternal(app, result.channel(),
-                    Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
-        }
-        connection.send(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
         if (kind.cached()) {
             String cached = broadcaster.cached(app, channel);
             if (cached != null) {

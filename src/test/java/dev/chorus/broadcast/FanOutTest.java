@@ -172,7 +172,8 @@ class FanOutTest {
         }
         assertEquals(50L * recorders.size() - 8, delivered.get());
         if (Runtime.getRuntime().availableProcessors() > 1) {
-            assertTrue(threads.size() > 1, "rounds were split over the pool: " + threads);
+            // Whether a second worker steals a part depends on the scheduler; that the round was split does not.
+            assertTrue(fanOut.splitRounds() > 0, "rounds were split into parts; delivered by " + threads);
         }
     }
 }

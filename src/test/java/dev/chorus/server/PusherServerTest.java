@@ -195,4 +195,18 @@ class PusherServerTest {
         assertEquals(4200, transport.closeCode);
         assertEquals(0, server.connectionCount());
     }
+
+    @Test
+    void framesArrivingWhileASubscriptionIsConfirmedFollowTheConfirmation() {
+        RecordingTransport transport = new RecordingTransport();
+        Connection connection = server.open(transport, "key", null, "7");
+        transport.take();
+        connection.hold();
+        connection.send("{\"event\":\"delivered-after-join\"}");
+        assertTrue(transport.take().isEmpty(), "nothing goes out before the confirmation");
+        connection.release(dev.chorus.protocol.EncodedFrame.of("{\"event\":\"pusher_internal:subscription_succeeded\"}"));
+        connection.send("{\"event\":\"later\"}");
+        assertEquals(List.of("{\"event\":\"pusher_internal:subscription_succeeded\"}", "{\"event\":\"delivered-after-join\"}",
+                "{\"event\":\"later\"}"), transport.take());
+    }
 }
