@@ -58,7 +58,7 @@ final class TriggerHandler extends Handler.Wrapper {
         String target = target(request);
         BiPredicate<String[], byte[]> fast = target == null ? null : triggers();
         if (fast == null) {
-            return next(request, response, callback);
+            return super.handle(request, response, callback);
         }
         if (!inline) {
             return trigger(fast, target, request, response, callback, readAll(request, null));
@@ -94,7 +94,7 @@ final class TriggerHandler extends Handler.Wrapper {
             Request replayed = new Replayed(request, body);
             // Tells the web app's own fast path it has been tried: the refusal comes from JAX-RS directly.
             replayed.setAttribute(ATTRIBUTE, Boolean.TRUE);
-            return next(replayed, response, callback);
+            return super.handle(replayed, response, callback);
         }
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -103,10 +103,6 @@ final class TriggerHandler extends Handler.Wrapper {
         return true;
     }
 
-    /** On down the chain, which never blocks before {@link PoolHandoff} hands the web app's requests to the pool. */
-    private boolean next(Request request, Response response, Callback callback) throws Exception {
-        return super.handle(request, response, callback);
-    }
 
     private static byte[] readAll(Request request, ByteArrayOutputStream start) throws IOException {
         ByteBuffer rest = Content.Source.asByteBuffer(request);

@@ -3,7 +3,6 @@ package dev.chorus.websocket.jetty;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.connection.Connection;
-import dev.chorus.connection.Transport;
 import dev.chorus.server.PusherServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -37,9 +36,7 @@ public final class CoreEndpoint implements FrameHandler {
     private final String origin;
     private CoreSession session;
     private Connection connection;
-    private Transport transport;
-    /** The same transport when it owns the socket's writes (always, on Jetty 12's core session); else null. */
-    private DirectTransport direct;
+    private DirectTransport transport;
     private long maxMessage = Long.MAX_VALUE;
     /** Fragments of a text message in progress, else null. */
     private ByteArrayOutputStream partial;
@@ -68,12 +65,8 @@ public final class CoreEndpoint implements FrameHandler {
             coreSession.setIdleTimeout(app.idleBackstop());
         }
         List<String> protocol = coreSession.getParameterMap().get("protocol");
-        if (coreSession instanceof WebSocketCoreSession core && core.getConnection() != null) {
-            direct = new DirectTransport(coreSession, core.getConnection().getEndPoint());
-            transport = direct;
-        } else {
-            transport = JettyCoreTransport.of(coreSession);
-        }
+        // Jetty's core sessions are WebSocketCoreSessions, connected before onOpen.
+        transport = new DirectTransport(coreSession, ((WebSocketCoreSession) coreSession).getConnection().getEndPoint());
         connection = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
         callback.succeeded();
         coreSession.demand();
@@ -83,11 +76,7 @@ public final class CoreEndpoint implements FrameHandler {
     public void onFrame(Frame frame, Callback callback) {
         if (frame.getOpCode() == OpCode.CLOSE) {
             // Jetty writes its answer when the callback completes: not while a write of ours is in flight.
-            if (direct != null) {
-                direct.afterWrites(callback::succeeded);
-            } else {
-                callback.succeeded();
-            }
+            transport.afterWrites(callback::succeeded);
             return;
         }
         try {
@@ -96,11 +85,7 @@ public final class CoreEndpoint implements FrameHandler {
                 case OpCode.CONTINUATION -> text(frame, false);
                 case OpCode.BINARY -> transport.close(1003, "Binary messages are not supported");
                 case OpCode.PING -> {
-                    if (direct != null) {
-                        direct.pong(frame.getPayload());
-                    } else {
-                        session.sendFrame(new Frame(OpCode.PONG).setPayload(copy(frame.getPayload())), Callback.NOOP, false);
-                    }
+                    transport.pong(frame.getPayload());
                     alive();
                 }
                 case OpCode.PONG -> alive();
@@ -159,15 +144,6 @@ public final class CoreEndpoint implements FrameHandler {
         if (connection != null) {
             server.controlFrame(connection);
         }
-    }
-
-    private static ByteBuffer copy(ByteBuffer payload) {
-        if (payload == null) {
-            return null;
-        }
-        ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
-        copy.put(payload.slice()).flip();
-        return copy;
     }
 
     @Override

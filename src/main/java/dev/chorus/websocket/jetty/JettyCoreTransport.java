@@ -37,10 +37,6 @@ public final class JettyCoreTransport implements Transport {
         return session instanceof JakartaWebSocketSession jetty ? new JettyCoreTransport(jetty.getCoreSession()) : null;
     }
 
-    static Transport of(CoreSession session) {
-        return new JettyCoreTransport(session);
-    }
-
     @Override
     public void send(EncodedFrame frame, Completion done) {
         session.sendFrame(text(frame), callback(done), false);
