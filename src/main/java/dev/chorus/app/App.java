@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * @param cacheTtl          how long a cache channel keeps its last event, subscribers or not
  * @param events            HTTP API limits on triggered events
  * @param webhooks          where this app's webhooks go (Pusher format), possibly none
+ * @param limits            what one client can grow on this app: channels per connection, inbound rate, channels, cache
  */
 public record App(
         String id,
@@ -36,7 +37,8 @@ public record App(
         int maxPresenceMembers,
         Duration cacheTtl,
         EventLimits events,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        Limits limits) {
 
     /**
      * One webhook target.
@@ -56,6 +58,23 @@ public record App(
     /** Pusher's HTTP API limits, per app. */
     public record EventLimits(int maxChannels, int maxNameLength, int maxDataSize, int maxBatchSize) {
         public static final EventLimits PUSHER = new EventLimits(100, 200, 10_240, 10);
+    }
+
+    /**
+     * Bounds on what clients can make this app hold. Each is a named setting (YAML {@code apps[].<name>});
+     * {@link #DEFAULTS} are Pusher-like.
+     *
+     * @param maxChannelsPerConnection {@code max_channels_per_connection}: subscriptions one socket may hold
+     * @param inboundRate       {@code inbound_rate_limit}: frames per second a socket may send, every kind (0: none)
+     * @param inboundBurst      {@code inbound_burst}: frames a socket may send at once before the rate applies;
+     *                          above {@code max_channels_per_connection} so a reconnecting client re-subscribes at once
+     * @param maxChannels       {@code max_channels}: channels (with at least one subscriber) the app may have on a node
+     * @param maxCacheEntries   {@code max_cache_entries}: cache channels whose last event is kept
+     * @param maxCachedBytes    {@code max_cached_bytes}: bytes of cached events kept, all cache channels together
+     */
+    public record Limits(int maxChannelsPerConnection, int inboundRate, int inboundBurst, int maxChannels,
+                         int maxCacheEntries, long maxCachedBytes) {
+        public static final Limits DEFAULTS = new Limits(1_000, 100, 1_200, 100_000, 10_000, 64L * 1024 * 1024);
     }
 
     public App {

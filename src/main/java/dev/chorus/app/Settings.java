@@ -16,6 +16,7 @@ import java.util.List;
  * @param tls            TLS for the launcher's listener, or null for plain HTTP/WS
  * @param metricsToken   bearer token {@code /metrics} requires, or null when it is open
  * @param demo           serve the Laravel Echo demo page at {@code /demo} (it signs any channel: not for production)
+ * @param limits         server-wide bounds: connections, request timing, writes, webhooks
  */
 public record Settings(
         String host,
@@ -30,9 +31,49 @@ public record Settings(
         Tls tls,
         String metricsToken,
         boolean demo,
-        List<App> apps) {
+        List<App> apps,
+        Limits limits) {
 
     public Settings {
         apps = List.copyOf(apps);
+    }
+
+    /**
+     * Server-wide bounds, each a named setting ({@code server.<name>}, {@code CHORUS_<NAME>}).
+     *
+     * @param maxConnections          {@code max_connections}: sockets open at once on this node, every app;
+     *                                0 means 90 % of the process's open-file limit
+     * @param maxConnectionsPerAddress {@code max_connections_per_address}: sockets from one client address (0: none)
+     * @param trustedProxies          {@code trusted_proxies}: addresses whose {@code X-Forwarded-For} names the client
+     * @param requestTimeout          {@code request_timeout}: deadline for a request's headers and body to arrive
+     * @param minRequestDataRate      {@code min_request_data_rate}: bytes per second a request body must keep up (0: none)
+     * @param maxRequestsPerAddress   {@code max_requests_per_address}: HTTP requests in flight from one address (0: none)
+     * @param writeTimeout            {@code write_timeout}: a socket whose write is stuck this long is closed
+     * @param webhookConcurrency      {@code webhook_concurrency}: deliveries in flight per webhook URL
+     */
+    public record Limits(int maxConnections, int maxConnectionsPerAddress, List<String> trustedProxies,
+                         java.time.Duration requestTimeout, int minRequestDataRate, int maxRequestsPerAddress,
+                         java.time.Duration writeTimeout, int webhookConcurrency) {
+        public static final Limits DEFAULTS = new Limits(0, 1_000, List.of("127.0.0.1", "::1"),
+                java.time.Duration.ofSeconds(10), 1_024, 64, java.time.Duration.ofSeconds(30), 2);
+
+        public Limits {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
+        /** {@link #maxConnections} with 0 resolved against this process's open-file limit. */
+        public int effectiveMaxConnections() {
+            if (maxConnections > 0) {
+                return maxConnections;
+            }
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+                long files = unix.getMaxFileDescriptorCount();
+                if (files > 0 && files < Integer.MAX_VALUE) {
+                    return (int) Math.max(64, files * 9 / 10);
+                }
+            }
+            return 10_000;
+        }
     }
 }

@@ -41,7 +41,9 @@ public final class SettingsLoader {
     public static final String DEFAULT_CONFIG_FILE = "chorus.yaml";
 
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "path", "hostname", "debug", "max_request_size",
-            "timestamp_tolerance", "tls", "metrics_token", "demo");
+            "timestamp_tolerance", "tls", "metrics_token", "demo", "max_connections", "max_connections_per_address",
+            "trusted_proxies", "request_timeout", "min_request_data_rate", "max_requests_per_address", "write_timeout",
+            "webhook_concurrency");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
     private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
             "password", "database", "node_timeout");
@@ -49,7 +51,8 @@ public final class SettingsLoader {
             "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
             "max_presence_members", "cache_ttl", "max_event_channels", "max_event_name_length", "max_event_data_size",
-            "max_batch_size", "webhooks");
+            "max_batch_size", "webhooks", "max_channels_per_connection", "inbound_rate_limit", "inbound_burst",
+            "max_channels", "max_cache_entries", "max_cached_bytes");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
@@ -138,7 +141,54 @@ public final class SettingsLoader {
         return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, tls,
                 first(env.get("CHORUS_METRICS_TOKEN"), text(server, "metrics_token")),
                 bool("demo (--demo, CHORUS_DEMO)", first(flags.get(FLAG_DEMO), env.get("CHORUS_DEMO"), text(server, "demo"), "false")),
-                apps);
+                apps, limits(server));
+    }
+
+    /** Server-wide bounds: {@code server.<name>} or {@code CHORUS_<NAME>}, defaults from {@link Settings.Limits#DEFAULTS}. */
+    private Settings.Limits limits(ObjectNode server) {
+        Settings.Limits d = Settings.Limits.DEFAULTS;
+        int maxConnections = serverInt(server, "max_connections", d.maxConnections(), 0, Integer.MAX_VALUE);
+        int perAddress = serverInt(server, "max_connections_per_address", d.maxConnectionsPerAddress(), 0, Integer.MAX_VALUE);
+        String proxiesEnv = env.get("CHORUS_TRUSTED_PROXIES");
+        JsonNode proxiesNode = server == null ? null : server.get("trusted_proxies");
+        List<String> proxies;
+        if (proxiesEnv != null) {
+            proxies = new ArrayList<>();
+            for (String part : proxiesEnv.split(",")) {
+                if (!part.isBlank()) {
+                    proxies.add(part.trim());
+                }
+            }
+        } else if (proxiesNode == null || proxiesNode.isNull()) {
+            proxies = d.trustedProxies();
+        } else {
+            proxies = new ArrayList<>();
+            for (JsonNode item : proxiesNode.isArray() ? proxiesNode : dev.chorus.protocol.Json.MAPPER.createArrayNode().add(proxiesNode)) {
+                if (!item.isTextual()) {
+                    throw ConfigurationException.bad("server.trusted_proxies", item, "a list of IP addresses");
+                }
+                proxies.add(item.textValue().trim());
+            }
+        }
+        for (String proxy : proxies) {
+            if (!proxy.matches("[0-9A-Fa-f.:]+")) {
+                throw ConfigurationException.bad("server.trusted_proxies (CHORUS_TRUSTED_PROXIES)", proxy, "IP addresses, e.g. 10.0.0.5, ::1");
+            }
+        }
+        int requestTimeout = serverInt(server, "request_timeout", (int) d.requestTimeout().toSeconds(), 1, 3600);
+        int minRate = serverInt(server, "min_request_data_rate", d.minRequestDataRate(), 0, Integer.MAX_VALUE);
+        int requests = serverInt(server, "max_requests_per_address", d.maxRequestsPerAddress(), 0, Integer.MAX_VALUE);
+        int writeTimeout = serverInt(server, "write_timeout", (int) d.writeTimeout().toSeconds(), 1, 3600);
+        int webhooks = serverInt(server, "webhook_concurrency", d.webhookConcurrency(), 1, 1_000);
+        return new Settings.Limits(maxConnections, perAddress, proxies, Duration.ofSeconds(requestTimeout), minRate, requests,
+                Duration.ofSeconds(writeTimeout), webhooks);
+    }
+
+    /** {@code CHORUS_<NAME>} over {@code server.<name>} over the default. */
+    private int serverInt(ObjectNode server, String name, int fallback, int min, int max) {
+        String envName = "CHORUS_" + name.toUpperCase(Locale.ROOT);
+        return integer("server." + name + " (" + envName + ")",
+                first(env.get(envName), text(server, name), String.valueOf(fallback)), min, max);
     }
 
     /**
@@ -274,6 +324,22 @@ public final class SettingsLoader {
                 integer(at + "max_event_name_length", first(text(node, "max_event_name_length"), "200"), 1, 10_000),
                 integer(at + "max_event_data_size", first(text(node, "max_event_data_size"), "10240"), 1, 16 * 1024 * 1024),
                 integer(at + "max_batch_size", first(text(node, "max_batch_size"), "10"), 1, 10_000));
+        App.Limits d = App.Limits.DEFAULTS;
+        int perConnection = integer(at + "max_channels_per_connection",
+                first(text(node, "max_channels_per_connection"), String.valueOf(d.maxChannelsPerConnection())), 1, 1_000_000);
+        int inboundRate = integer(at + "inbound_rate_limit", first(text(node, "inbound_rate_limit"), String.valueOf(d.inboundRate())),
+                0, 1_000_000);
+        // The burst must let a reconnecting client re-subscribe to every channel it may hold at once.
+        int inboundBurst = integer(at + "inbound_burst", first(text(node, "inbound_burst"),
+                String.valueOf(Math.max(d.inboundBurst(), perConnection + 200))), 1, 10_000_000);
+        if (inboundRate > 0 && inboundBurst < perConnection) {
+            throw ConfigurationException.bad(at + "inbound_burst", inboundBurst, "at least max_channels_per_connection ("
+                    + perConnection + "), so a reconnecting client can re-subscribe to all its channels at once");
+        }
+        App.Limits appLimits = new App.Limits(perConnection, inboundRate, inboundBurst,
+                integer(at + "max_channels", first(text(node, "max_channels"), String.valueOf(d.maxChannels())), 1, 100_000_000),
+                integer(at + "max_cache_entries", first(text(node, "max_cache_entries"), String.valueOf(d.maxCacheEntries())), 0, 100_000_000),
+                integer(at + "max_cached_bytes", first(text(node, "max_cached_bytes"), String.valueOf(d.maxCachedBytes())), 0, Integer.MAX_VALUE));
         credential(at + "id", id);
         credential(at + "key", key);
         if (secret.isBlank()) {
@@ -282,7 +348,7 @@ public final class SettingsLoader {
         return new App(id, key, secret, name, enabled, origins, allowMissingOrigin, activityTimeout,
                 Duration.ofSeconds(pingInterval), Duration.ofSeconds(pongTimeout), maxConnections, maxMessageSize,
                 clientEvents, rate, pending, presenceMembers, Duration.ofSeconds(cacheTtl), limits,
-                webhooks(at, node == null ? null : node.get("webhooks")));
+                webhooks(at, node == null ? null : node.get("webhooks")), appLimits);
     }
 
     private static List<App.Webhook> webhooks(String at, JsonNode node) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class AppTest {
     static App app(List<String> origins, boolean allowMissing) {
         return new App("1", "k", "s", "n", true, origins, allowMissing, 30, Duration.ofSeconds(60), Duration.ofSeconds(30),
-                -1, 10_000, ClientEventPolicy.MEMBERS, 10, 100, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of());
+                -1, 10_000, ClientEventPolicy.MEMBERS, 10, 100, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
     }
 
     @Test

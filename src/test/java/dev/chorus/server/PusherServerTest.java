@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The protocol state machine, driven through recording transports: no sockets, no container. */
 class PusherServerTest {
     private final App app = new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), 3, 10_000, ClientEventPolicy.MEMBERS, 0, 5, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of());
+            Duration.ofSeconds(30), 3, 10_000, ClientEventPolicy.MEMBERS, 0, 5, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
     private final Broadcaster broadcaster = new Broadcaster(new dev.chorus.relay.LocalRelay("test"), dev.chorus.relay.ClusterState.NONE);
     private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
@@ -146,7 +146,7 @@ class PusherServerTest {
     @Test
     void inlineCompletionsDoNotRecurseSoLongQueuesCannotOverflowTheStack() {
         App roomy = new App("2", "roomy", "s", "r", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000_000, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of());
+                Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000_000, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
         PusherServer big = new PusherServer(new StaticAppRegistry(List.of(roomy)), broadcaster, FrameLog.SILENT);
         RecordingTransport transport = new RecordingTransport();
         Connection connection = big.open(transport, "roomy", null, null);
