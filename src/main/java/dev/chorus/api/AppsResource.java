@@ -23,10 +23,12 @@ import java.util.Map;
 
 /**
  * The Pusher HTTP API under {@code [/{path}]/apps/{appId}}. Every request was authenticated by
- * {@link SignedRequestFilter} before it gets here. Answers are JSON; refusals are {@link ApiException}s
+ * {@link SignedRequestFilter} before it gets here: the class is {@link Signed}, so every method,
+ * present and future, is covered. Answers are JSON; refusals are {@link ApiException}s
  * naming the field and the limit.
  */
 @ApplicationScoped
+@Signed
 @Path("apps/{appId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AppsResource {

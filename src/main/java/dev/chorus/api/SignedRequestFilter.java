@@ -19,12 +19,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Authenticates every {@code /apps/{id}/...} request as Pusher's server SDKs sign it: the app, then
+ * Authenticates every request matched to a {@link Signed} resource (the whole HTTP API under
+ * {@code /apps/{id}}) as Pusher's server SDKs sign it: the app, then
  * the size, then {@code auth_key}, {@code auth_timestamp} within the tolerance, and the signature over
  * the path without the route prefix (pusher-php-server and Reverb's convention) or, for SDKs that sign
  * what they send, with it. The body is read here (bounded by the request size limit) and handed on.
  */
 @Provider
+@Signed
 @Priority(Priorities.AUTHENTICATION)
 public class SignedRequestFilter implements ContainerRequestFilter {
     private volatile Chorus chorus;
@@ -41,10 +43,9 @@ public class SignedRequestFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
+        // Name-bound: this runs because the matched resource is signed, whatever the path looked like.
+        // The path is the decoded one: odd spellings were refused before routing (CanonicalPathFilter).
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("apps/") && !path.startsWith("/apps/")) {
-            return;
-        }
         Settings settings = chorus().settings();
         App app = enabledApp(chorus(), request.getUriInfo().getPathParameters().getFirst("appId"));
         byte[] body = readBody(request, settings.maxRequestSize());

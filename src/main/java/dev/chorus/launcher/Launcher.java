@@ -198,7 +198,8 @@ public final class Launcher {
         }
         Server server = new Server();
         // Built before anything is printed: unreadable TLS material is a bad setting like any other.
-        ServerConnector connector = settings.tls() == null ? new ServerConnector(server)
+        ServerConnector connector = settings.tls() == null
+                ? new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(TlsConnectors.httpConfiguration()))
                 : TlsConnectors.connector(server, settings.tls());
         printCredentials(settings, out);
 
@@ -217,6 +218,16 @@ public final class Launcher {
         // dropped SYN costs the client a 1 s retransmit (measured: 150 instead of thousands of handshakes/s).
         connector.setAcceptQueueSize(4096);
         server.addConnector(connector);
+        // Errors Jetty answers itself (unparseable requests, refused URIs) are JSON like the API's.
+        server.setErrorHandler(new JsonErrors());
+        Settings.Limits limits = settings.limits();
+        // File descriptors are the last line: the WebSocket cap (a clear close) sits below this one,
+        // above which Jetty stops accepting until sockets close.
+        int sockets = limits.effectiveMaxConnections();
+        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(sockets + sockets / 10 + 64, connector));
+        if (limits.maxConnectionsPerAddress() > 0) {
+            connector.addBean(new AddressConnectionLimit(limits.maxConnectionsPerAddress(), limits.trustedProxies()));
+        }
         WebAppContext context = new WebAppContext();
         context.setContextPath("/");
         Path war;
@@ -230,15 +241,15 @@ public final class Launcher {
         context.setThrowUnavailableOnStartupException(true);
         if (Boolean.getBoolean("chorus.transport.portable")) {
             // Everything through the servlet container, as in any other container.
-            server.setHandler(context);
+            server.setHandler(new RequestGate(context, limits, settings.maxRequestSize()));
         } else {
             // A single node never blocks before the web app: triggers and handshakes are served on the
             // selector thread and only the web app's requests are handed to the pool. With Redis some
             // of both wait for Redis, so Jetty dispatches every request, as it would anyway.
             boolean inline = !settings.scaling().enabled();
             org.eclipse.jetty.server.Handler webapp = inline ? new PoolHandoff(context) : context;
-            server.setHandler(new TriggerHandler(coreWebSockets(webapp, context, settings.path()), context,
-                    settings.path(), settings.maxRequestSize(), inline));
+            server.setHandler(new RequestGate(new TriggerHandler(coreWebSockets(webapp, context, settings.path()), context,
+                    settings.path(), settings.maxRequestSize(), inline), limits, settings.maxRequestSize()));
         }
         // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
         context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {

@@ -44,13 +44,22 @@ final class TlsConnectors {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStore(keystore);
         ssl.setKeyStorePassword(tls.pem() ? new String(INTERNAL_PASSWORD) : tls.password());
-        HttpConfiguration https = new HttpConfiguration();
+        HttpConfiguration https = httpConfiguration();
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         // Development certificates rarely name "127.0.0.1" or every host a client uses: don't refuse them.
         secure.setSniHostCheck(false);
         https.addCustomizer(secure);
         return new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                 new HttpConnectionFactory(https));
+    }
+
+    /** Plain or TLS: no {@code Server} header, so no version reaches a client. */
+    static HttpConfiguration httpConfiguration() {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(true);
+        return http;
     }
 
     private static KeyStore fromPkcs12(Tls tls) {

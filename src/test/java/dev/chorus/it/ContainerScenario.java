@@ -56,6 +56,8 @@ final class ContainerScenario {
             news.awaitSubscribed();
             assertEquals(200, server.trigger("container-news", "headline", Map.of("title", "deployed")).getHttpStatus());
             assertEquals("headline {\"title\":\"deployed\"}", news.events.poll(10, TimeUnit.SECONDS));
+            // The unsigned-API attack, against the web app as this container routes it.
+            PathConfusion.assertRefusedEverywhere(port, "", ID, KEY, SECRET);
         } finally {
             clients.forEach(Pusher::disconnect);
         }
