@@ -10,6 +10,7 @@ import dev.chorus.protocol.EncodedFrame;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.io.ByteArrayEndPoint;
@@ -61,10 +62,17 @@ class DirectTransportTest {
         return all.toByteArray();
     }
 
+    /** Our ping frame at {@code offset}: opcode 9, FIN, an 8-byte token as payload. */
+    private static byte[] ping(byte[] wire, int offset) {
+        assertEquals((byte) 0x89, wire[offset]);
+        assertEquals(8, wire[offset + 1]);
+        return java.util.Arrays.copyOfRange(wire, offset, offset + 10);
+    }
+
     @Test
     void eachMessageGoesOutAsItsSharedFrameBytes() {
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
-        DirectTransport transport = new DirectTransport(session, endPoint);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
         EncodedFrame first = EncodedFrame.of("{\"event\":\"a\"}");
         EncodedFrame second = EncodedFrame.of("{\"event\":\"b\"}");
         List<Throwable> done = new ArrayList<>();
@@ -77,7 +85,7 @@ class DirectTransportTest {
     @Test
     void pingAndPongWaitBehindAWriteInFlightAndKeepTheirOrder() {
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
-        DirectTransport transport = new DirectTransport(session, endPoint);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
         EncodedFrame message = EncodedFrame.of("x".repeat(40));
         List<Throwable> done = new ArrayList<>();
         transport.send(message, done::add);
@@ -87,26 +95,27 @@ class DirectTransportTest {
         byte[] wire = drain(endPoint);
         assertEquals(1, done.size());
         assertNull(done.get(0));
-        assertArrayEquals(concat(message.wire(), new byte[] {(byte) 0x89, 0}, new byte[] {(byte) 0x8A, 2, 'h', 'i'}), wire);
+        assertArrayEquals(concat(message.wire(), ping(wire, message.wire().length), new byte[] {(byte) 0x8A, 2, 'h', 'i'}), wire);
     }
 
     @Test
     void aMessageSentWhileAPingIsInFlightFollowsIt() {
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1);
-        DirectTransport transport = new DirectTransport(session, endPoint);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
         transport.ping();
         EncodedFrame message = EncodedFrame.of("{}");
         List<Throwable> done = new ArrayList<>();
         transport.send(message, done::add);
         assertTrue(done.isEmpty());
-        assertArrayEquals(concat(new byte[] {(byte) 0x89, 0}, message.wire()), drain(endPoint));
+        byte[] wire = drain(endPoint);
+        assertArrayEquals(concat(ping(wire, 0), message.wire()), wire);
         assertEquals(1, done.size());
     }
 
     @Test
     void closeWaitsForTheWriteInFlightThenLetsJettyWriteTheCloseFrame() {
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
-        DirectTransport transport = new DirectTransport(session, endPoint);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
         transport.send(EncodedFrame.of("y".repeat(40)), failure -> { });
         transport.close(4100, "Over capacity");
         assertTrue(session.closes.isEmpty(), "Jetty must not write while a write of ours is in flight");
@@ -120,7 +129,7 @@ class DirectTransportTest {
     @Test
     void afterCloseNothingMoreIsWrittenAndSendsFail() {
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
-        DirectTransport transport = new DirectTransport(session, endPoint);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
         transport.close(4200, "Server is restarting, please reconnect");
         List<Throwable> done = new ArrayList<>();
         transport.send(EncodedFrame.of("{}"), done::add);
@@ -134,7 +143,7 @@ class DirectTransportTest {
     void aFailedWriteFailsTheSendAndAbortsTheSession() {
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
         endPoint.close();
-        DirectTransport transport = new DirectTransport(session, endPoint);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
         List<Throwable> done = new ArrayList<>();
         transport.send(EncodedFrame.of("{}"), done::add);
         assertEquals(1, done.size());
