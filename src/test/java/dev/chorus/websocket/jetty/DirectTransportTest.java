@@ -2,6 +2,7 @@ package dev.chorus.websocket.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,5 +150,69 @@ class DirectTransportTest {
         assertEquals(1, done.size());
         assertNotNull(done.get(0));
         assertTrue(session.aborted);
+    }
+
+    @Test
+    void aClientThatPingsWithoutReadingHasAtMostOnePongWaitingTheLatest() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
+        EncodedFrame message = EncodedFrame.of("z".repeat(40));
+        transport.send(message, failure -> { });
+        for (int i = 0; i < 50_000; i++) {
+            transport.pong(ByteBuffer.wrap(("p" + i).getBytes(StandardCharsets.US_ASCII)));
+        }
+        assertEquals(1, transport.waitingControlFrames(), "older pongs were replaced, not queued");
+        transport.ping();
+        transport.ping();
+        assertEquals(2, transport.waitingControlFrames(), "our ping and one pong, whatever the client sends");
+        byte[] wire = drain(endPoint);
+        byte[] last = "p49999".getBytes(StandardCharsets.US_ASCII);
+        byte[] pong = concat(new byte[] {(byte) 0x8A, (byte) last.length}, last);
+        assertArrayEquals(concat(message.wire(), ping(wire, message.wire().length), pong), wire);
+    }
+
+    @Test
+    void onlyAPongThatEchoesOurPingAnswersIt() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 1_024);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
+        transport.ping();
+        byte[] ping = ping(drain(endPoint), 0);
+        assertTrue(transport.answersPing(ByteBuffer.wrap(ping, 2, 8)));
+        assertFalse(transport.answersPing(ByteBuffer.allocate(0)), "an empty, unsolicited pong proves nothing");
+        assertFalse(transport.answersPing(ByteBuffer.allocate(8)));
+        assertFalse(transport.answersPing(null));
+    }
+
+    @Test
+    void aWriteStuckPastTheWriteTimeoutFailsItsSendAndAbortsTheSession() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(30));
+        List<Throwable> done = new ArrayList<>();
+        transport.send(EncodedFrame.of("w".repeat(40)), done::add);
+        long start = 5_000_000_000L;
+        transport.checkWrite(start);
+        transport.checkWrite(start + Duration.ofSeconds(29).toNanos());
+        assertTrue(done.isEmpty());
+        assertFalse(session.aborted);
+        transport.checkWrite(start + Duration.ofSeconds(31).toNanos());
+        assertEquals(1, done.size());
+        assertNotNull(done.get(0));
+        assertTrue(session.aborted);
+    }
+
+    @Test
+    void writesThatKeepCompletingAreNeverStuck() {
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[0], 8);
+        DirectTransport transport = new DirectTransport(session, endPoint, Duration.ofSeconds(1));
+        long now = 0;
+        for (int i = 0; i < 5; i++) {
+            transport.send(EncodedFrame.of("v".repeat(40)), failure -> { });
+            // Each check finds another write in flight than the last: progress, however slow the checks.
+            transport.checkWrite(now);
+            now += Duration.ofSeconds(2).toNanos();
+            drain(endPoint);
+        }
+        transport.checkWrite(now + Duration.ofSeconds(10).toNanos());
+        assertFalse(session.aborted);
     }
 }
