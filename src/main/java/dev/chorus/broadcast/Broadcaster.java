@@ -84,8 +84,9 @@ public final class Broadcaster {
      * "first connection of this user" are the cluster's; when the cluster cannot be asked, this node's.
      */
     public Joined subscribe(App app, String channel, Subscriber subscriber, Member member) {
-        ChannelRegistry.Subscribed local = channels(app).subscribe(channel, subscriber, member, app.maxPresenceMembers());
-        if (local.rosterFull()) {
+        ChannelRegistry.Subscribed local = channels(app).subscribe(channel, subscriber, member, app.maxPresenceMembers(),
+                app.limits().maxChannels());
+        if (local.rosterFull() || local.channelsFull()) {
             return new Joined(local, null, false);
         }
         if (local.alreadySubscribed()) {
@@ -111,13 +112,25 @@ public final class Broadcaster {
 
     /** Unsubscribes on this node; announces {@code member_removed} when the user left the whole cluster. */
     public void unsubscribe(App app, String channel, Subscriber subscriber, Member member) {
+        unsubscribe(app, channel, subscriber, member, true);
+    }
+
+    /**
+     * Unsubscribes on this node.
+     * @param announce false for a subscribe taken back before its {@code member_added} went out (the
+     *                 connection closed meanwhile): the members never heard of the user, so they must not
+     *                 hear {@code member_removed} either. Webhooks stay paired: member_added was emitted.
+     */
+    public void unsubscribe(App app, String channel, Subscriber subscriber, Member member, boolean announce) {
         ChannelRegistry.Unsubscribed local = channels(app).unsubscribe(channel, subscriber, member);
         if (local == null) {
             return;
         }
         ChannelKind kind = local.channel().kind();
         if (local.lastForUser() && cluster.leave(app.id(), channel, member.userKey()).orElse(true)) {
-            publishInternal(app, local.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
+            if (announce) {
+                publishInternal(app, local.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
+            }
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, member.userKey()));
         }
         if (kind != ChannelKind.SERVER_TO_USER) {
@@ -282,11 +295,25 @@ public final class Broadcaster {
      */
     public void publishFrame(App app, String channel, String frame, String exceptSocketId) {
         // Local sockets first: they never wait for Redis, and still get events while it is down.
-        receive(app, channel, frame, exceptSocketId);
-        if (ChannelKind.of(channel).cached()) {
+        boolean kept = receiveAndCache(app, channel, frame, exceptSocketId);
+        if (kept && ChannelKind.of(channel).cached()) {
             cluster.cache(app.id(), channel, frame, app.cacheTtl().toMillis());
         }
         relay.publish(Envelope.event(relay.nodeId(), app.id(), channel, frame, exceptSocketId));
+    }
+
+    /**
+     * An event frame delivered like {@link #publishFrame} but never cached, here or on any node: a client
+     * event from a connection that is not subscribed to the channel ({@code accept_client_events_from:
+     * all}) must not become what every later subscriber is handed. Relayed as an internal envelope,
+     * which the other nodes deliver without caching.
+     */
+    public void publishUncached(App app, String channel, String frame, String exceptSocketId) {
+        Channel target = channels(app).find(channel);
+        if (target != null) {
+            deliver(app, target, frame, exceptSocketId);
+        }
+        relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel, frame, exceptSocketId));
     }
 
     /**
@@ -294,14 +321,25 @@ public final class Broadcaster {
      * relayed event from another node does here. The excluded socket may live on any node.
      */
     public void receive(App app, String channel, String frame, String exceptSocketId) {
+        receiveAndCache(app, channel, frame, exceptSocketId);
+    }
+
+    /** @return false when a cache channel's event was not kept (the app's cache is at its bound) */
+    private boolean receiveAndCache(App app, String channel, String frame, String exceptSocketId) {
         ChannelRegistry registry = channels(app);
+        boolean kept = true;
         if (ChannelKind.of(channel).cached()) {
-            registry.cache(channel, frame, app.cacheTtl().toNanos(), System.nanoTime());
+            kept = registry.cache(channel, frame, app.cacheTtl().toNanos(), System.nanoTime(),
+                    app.limits().maxCacheEntries(), app.limits().maxCachedBytes());
+            if (!kept) {
+                metrics.cacheRefused(app.id());
+            }
         }
         Channel target = registry.find(channel);
         if (target != null) {
             deliver(app, target, frame, exceptSocketId);
         }
+        return kept;
     }
 
     /** Drops expired cache entries of every app. */

@@ -2,7 +2,9 @@ package dev.chorus.channel;
 
 import dev.chorus.protocol.ChannelKind;
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The channels of one app on this node. Thread-safe: subscribe and unsubscribe of one channel name
@@ -17,14 +19,24 @@ public final class ChannelRegistry {
      * when nobody is subscribed, and survives the channel emptying, until it expires.
      */
     private final ConcurrentHashMap<String, CachedEvent> cache = new ConcurrentHashMap<>();
+    /** Characters of every cached frame together (bytes, for the ASCII JSON they almost always are). */
+    private final AtomicLong cachedBytes = new AtomicLong();
 
     /** The last event of a cache channel, as the complete frame subscribers get. */
     public record CachedEvent(String frame, long expiresAtNanos) {
     }
 
-    /** What a subscribe did, for the caller to tell the subscriber and the other members. */
+    /**
+     * What a subscribe did, for the caller to tell the subscriber and the other members.
+     * @param channel     the channel joined; null when {@code channelsFull}
+     * @param channelsFull the app is at its channel limit and this subscribe would have created one more
+     */
     public record Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
-                             String presenceData, int subscriptions) {
+                             String presenceData, int subscriptions, boolean channelsFull) {
+        Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
+                   String presenceData, int subscriptions) {
+            this(channel, alreadySubscribed, firstForUser, rosterFull, presenceData, subscriptions, false);
+        }
     }
 
     /**
@@ -53,8 +65,22 @@ public final class ChannelRegistry {
      * behind); more connections of a user already present are always accepted.
      */
     public Subscribed subscribe(String name, Subscriber subscriber, Member member, int maxMembers) {
+        return subscribe(name, subscriber, member, maxMembers, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #subscribe(String, Subscriber, Member, int)}, refusing to create a channel beyond
+     * {@code maxChannels} ({@code max_channels}). A sign-in's {@code #server-to-user-} channel is never
+     * refused: there is at most one per connection, and connections have their own caps. The count is
+     * read without a lock, so concurrent creations may overshoot by at most the number of racing threads.
+     */
+    public Subscribed subscribe(String name, Subscriber subscriber, Member member, int maxMembers, int maxChannels) {
         Subscribed[] result = new Subscribed[1];
         channels.compute(name, (key, channel) -> {
+            if (channel == null && channels.size() >= maxChannels && ChannelKind.of(key) != ChannelKind.SERVER_TO_USER) {
+                result[0] = new Subscribed(null, false, false, false, null, 0, true);
+                return null;
+            }
             Channel target = channel == null ? new Channel(key, ChannelKind.of(key)) : channel;
             if (target.contains(subscriber)) {
                 result[0] = new Subscribed(target, true, false, false,
@@ -77,9 +103,47 @@ public final class ChannelRegistry {
         return result[0];
     }
 
-    /** Keeps {@code frame} as the channel's last event for {@code ttlNanos}. */
+    /** Keeps {@code frame} as the channel's last event for {@code ttlNanos}, without a bound. */
     public void cache(String channel, String frame, long ttlNanos, long nowNanos) {
-        cache.put(channel, new CachedEvent(frame, nowNanos + ttlNanos));
+        cache(channel, frame, ttlNanos, nowNanos, Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * Keeps {@code frame} as the channel's last event for {@code ttlNanos}, within the app's bounds
+     * ({@code max_cache_entries}, {@code max_cached_bytes}). At a bound, expired entries go first; if
+     * that is not enough, the new event is not kept (entries already cached are never evicted for it,
+     * so a flood of new cache channels cannot push out the events other clients rely on), and the
+     * channel's previous event goes too: it is no longer the last one.
+     * @return false when the event was not kept
+     */
+    public boolean cache(String channel, String frame, long ttlNanos, long nowNanos, int maxEntries, long maxBytes) {
+        long size = frame.length();
+        if (size > maxBytes) {
+            uncache(channel);
+            return false;
+        }
+        if (cache.size() >= maxEntries || cachedBytes.get() + size > maxBytes) {
+            expireCache(nowNanos);
+        }
+        boolean[] kept = {true};
+        cache.compute(channel, (key, old) -> {
+            long freed = old == null ? 0 : old.frame().length();
+            if ((old == null && cache.size() >= maxEntries) || cachedBytes.get() - freed + size > maxBytes) {
+                kept[0] = false;
+                cachedBytes.addAndGet(-freed);
+                return null;
+            }
+            cachedBytes.addAndGet(size - freed);
+            return new CachedEvent(frame, nowNanos + ttlNanos);
+        });
+        return kept[0];
+    }
+
+    private void uncache(String channel) {
+        CachedEvent old = cache.get(channel);
+        if (old != null && cache.remove(channel, old)) {
+            cachedBytes.addAndGet(-old.frame().length());
+        }
     }
 
     /** The channel's cached frame, or null when there is none or it expired. */
@@ -89,7 +153,9 @@ public final class ChannelRegistry {
             return null;
         }
         if (nowNanos - event.expiresAtNanos() >= 0) {
-            cache.remove(channel, event);
+            if (cache.remove(channel, event)) {
+                cachedBytes.addAndGet(-event.frame().length());
+            }
             return null;
         }
         return event.frame();
@@ -97,7 +163,22 @@ public final class ChannelRegistry {
 
     /** Drops expired cache entries, so channels nobody reads again do not hold memory forever. */
     public void expireCache(long nowNanos) {
-        cache.values().removeIf(event -> nowNanos - event.expiresAtNanos() >= 0);
+        for (Map.Entry<String, CachedEvent> entry : cache.entrySet()) {
+            CachedEvent event = entry.getValue();
+            if (nowNanos - event.expiresAtNanos() >= 0 && cache.remove(entry.getKey(), event)) {
+                cachedBytes.addAndGet(-event.frame().length());
+            }
+        }
+    }
+
+    /** Cache channels with a kept event (expired ones included until they are dropped). */
+    public int cacheEntries() {
+        return cache.size();
+    }
+
+    /** Characters of the kept events together. */
+    public long cachedBytes() {
+        return cachedBytes.get();
     }
 
     /** Removes the subscriber (and its member); deletes the channel when it was the last. Null if not subscribed. */

@@ -3,6 +3,7 @@ package dev.chorus.connection;
 import dev.chorus.app.App;
 import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
+import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.EncodedFrame;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class Connection implements Subscriber {
     private volatile String closeReason = "client";
     private long rateWindowStartNanos;
     private int rateWindowCount;
+    private final InboundLimit inbound;
 
     /** Placeholder value for subscriptions without a presence member (maps cannot hold null). */
     public static final Member NOT_PRESENCE = new Member("", "null", null);
@@ -47,6 +49,7 @@ public final class Connection implements Subscriber {
         this.transport = transport;
         this.log = log;
         this.outbound = new Outbound(transport, app.maxPendingFrames(), onOverflow, () -> transport.close(1011, "Send failed"));
+        this.inbound = new InboundLimit(app.limits().inboundRate(), app.limits().inboundBurst(), openedNanos);
     }
 
     @Override
@@ -167,7 +170,10 @@ public final class Connection implements Subscriber {
         this.userId = userId;
     }
 
-    /** Any inbound frame or pong proves the peer alive. */
+    /**
+     * Any inbound text frame, or a pong that answers our ping, proves the peer alive. An unsolicited
+     * WebSocket ping does not: a client that never reads could otherwise stay forever by pinging.
+     */
     public void touch() {
         lastSeenNanos = System.nanoTime();
         pingSentNanos = 0;
@@ -202,6 +208,32 @@ public final class Connection implements Subscriber {
             rateWindowCount = 0;
         }
         return ++rateWindowCount <= limit;
+    }
+
+    /**
+     * The inbound frame-rate limit ({@code inbound_rate_limit}, {@code inbound_burst}) for one frame of
+     * any kind. Called only from the connection's inbound thread.
+     */
+    public InboundLimit.Verdict admitInbound(long nowNanos) {
+        return inbound.admit(nowNanos);
+    }
+
+    /** Lets the transport close the socket when a write has been stuck longer than it allows. */
+    public void checkWrite(long nowNanos) {
+        transport.checkWrite(nowNanos);
+    }
+
+    /**
+     * Subscriptions that count against {@code max_channels_per_connection}: the sign-in's
+     * {@code #server-to-user-} channel belongs to the sign-in, not to the client's choices.
+     */
+    public int countedSubscriptions() {
+        int count = subscriptions.size();
+        String user = userId;
+        if (user != null && subscriptions.containsKey(ChannelKind.serverToUser(user))) {
+            count--;
+        }
+        return count;
     }
 
     public int pendingFrames() {

@@ -1,6 +1,7 @@
 package dev.chorus.connection;
 
 import dev.chorus.protocol.EncodedFrame;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -42,6 +43,22 @@ public interface Transport {
 
     /** A WebSocket ping control frame; compliant clients answer with a pong. */
     void ping();
+
+    /**
+     * Called about once a second for every open connection: a transport that knows when its write in
+     * flight started closes the socket (without waiting for the peer) once that write is stuck longer
+     * than its write timeout. The default does nothing: the container enforces its own send timeout.
+     */
+    default void checkWrite(long nowNanos) {
+    }
+
+    /**
+     * Whether a pong with this payload answers one of our {@link #ping}s (a transport whose pings carry
+     * a token checks it): only then does it prove the client reads. Default: any pong does.
+     */
+    default boolean answersPing(ByteBuffer payload) {
+        return true;
+    }
 
     /** Callback of one send. */
     @FunctionalInterface

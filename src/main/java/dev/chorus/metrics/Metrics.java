@@ -111,6 +111,16 @@ public final class Metrics {
         count("chorus.outbound.overflows", "Connections closed with 4100 because their queue overflowed", 1, "app", app);
     }
 
+    /** A connection closed with 4301 because it kept sending over {@code inbound_rate_limit}. */
+    public void inboundFlood(String app) {
+        count("chorus.inbound.floods", "Connections closed with 4301 for going on over the inbound rate limit", 1, "app", app);
+    }
+
+    /** A cache channel's event not kept because the app's cache is at {@code max_cache_entries} or {@code max_cached_bytes}. */
+    public void cacheRefused(String app) {
+        count("chorus.cache.refused", "Cache channel events not kept: the app's cache bound was reached", 1, "app", app);
+    }
+
     public void httpRequest(String route, int status) {
         count("chorus.http.requests", "HTTP API requests by route and status", 1, "route", route, "status",
                 String.valueOf(status));

@@ -40,6 +40,26 @@ public final class Frames {
         return out.toString();
     }
 
+    /** Pusher's event name limit, for client events as for the HTTP API. */
+    public static final int MAX_EVENT_NAME_LENGTH = 200;
+
+    /** {@code max_channels_per_connection} reached: only this subscribe fails, the socket stays open. */
+    public static String tooManyChannelsOnConnection(String channel, int limit) {
+        return subscriptionError(channel, "LimitReached",
+                "Too many channels on this connection; the limit is " + limit + " (max_channels_per_connection)", 403);
+    }
+
+    /** {@code max_channels} reached: the app may not have another channel on this node. */
+    public static String tooManyChannels(String channel, int limit) {
+        return subscriptionError(channel, "LimitReached",
+                "Too many channels on this app; the limit is " + limit + " (max_channels)", 403);
+    }
+
+    /** {@code max_presence_members} reached on a presence channel. */
+    public static String presenceFull(String channel) {
+        return subscriptionError(channel, "LimitReached", "Presence channel member limit reached", 403);
+    }
+
     /** A server event: {@code data} is the publisher's string, carried verbatim. */
     public static String event(String event, String channel, String data) {
         return eventWithStringData(event, data, channel);

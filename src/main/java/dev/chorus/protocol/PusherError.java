@@ -14,6 +14,8 @@ public enum PusherError {
     ORIGIN_NOT_ALLOWED(4009, "Origin not allowed"),
     UNAUTHORIZED(4009, "Connection is unauthorized"),
     NOT_A_MEMBER(4009, "The client is not a member of the specified channel."),
+    /** A client event for a channel name no subscribe would accept (Pusher answers a bad name with 4009). */
+    INVALID_CHANNEL(4009, "Invalid channel name"),
     TERMINATED(4009, "Connection terminated by the server"),
     OVER_CAPACITY(4100, "Over capacity"),
     INVALID_FORMAT(4200, "Invalid message format"),
@@ -21,7 +23,9 @@ public enum PusherError {
     PONG_TIMEOUT(4201, "Pong reply not received in time"),
     CLIENT_EVENTS_DISABLED(4301, "The app does not have client messaging enabled."),
     CLIENT_EVENT_CHANNEL(4301, "Client events are only supported on private and presence channels."),
-    RATE_LIMITED(4301, "Rate limit exceeded");
+    RATE_LIMITED(4301, "Rate limit exceeded"),
+    /** Every inbound frame, not only client events, counts against {@code inbound_rate_limit}. */
+    INBOUND_RATE_LIMITED(4301, "Rate limit exceeded: too many messages on this connection (inbound_rate_limit)");
 
     private final int code;
     private final String message;

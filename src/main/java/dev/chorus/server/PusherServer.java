@@ -152,7 +152,7 @@ public final class PusherServer {
 
     /** One inbound text frame. Never throws: anything wrong is answered on the wire. */
     public void message(Connection connection, String text) {
-        if (connection.isClosed()) {
+        if (connection.isClosed() || !admit(connection)) {
             return;
         }
         connection.touch();
@@ -184,9 +184,50 @@ public final class PusherServer {
         }
     }
 
-    /** A WebSocket pong (or ping) control frame from the client. */
-    public void controlFrame(Connection connection) {
-        connection.touch();
+    /**
+     * A WebSocket ping from the client. It counts against the inbound rate but is no proof of life:
+     * a client that never reads could ping forever. Only the container's pong answers it.
+     * @return true when the transport should answer it with a pong
+     */
+    public boolean ping(Connection connection) {
+        return !connection.isClosed() && admit(connection);
+    }
+
+    /**
+     * A WebSocket pong from the client: proof of life only when it answers our ping (the transport
+     * knows its ping's payload); an unsolicited pong just counts against the inbound rate.
+     */
+    public void pong(Connection connection, boolean answersOurPing) {
+        if (!connection.isClosed() && admit(connection) && answersOurPing) {
+            connection.touch();
+        }
+    }
+
+    /**
+     * The inbound frame-rate limit, for every frame: over it the frame is dropped, answered with 4301 at
+     * most once a second, and a connection that keeps going is closed with 4301 (its queued frames
+     * dropped: it is flooding, not waiting for them).
+     * @return true when the frame may be handled
+     */
+    private boolean admit(Connection connection) {
+        switch (connection.admitInbound(System.nanoTime())) {
+            case ACCEPT -> {
+                return true;
+            }
+            case DROP -> {
+                return false;
+            }
+            case DROP_AND_WARN -> {
+                connection.send(PusherError.INBOUND_RATE_LIMITED.frame());
+                return false;
+            }
+            default -> {
+                metrics.inboundFlood(connection.app().id());
+                log.lifecycle(connection.socketId(), "closed: over the inbound rate limit");
+                terminate(connection, PusherError.INBOUND_RATE_LIMITED, false);
+                return false;
+            }
+        }
     }
 
     private void subscribe(Connection connection, InboundFrame frame) throws MalformedFrameException {
@@ -209,6 +250,13 @@ public final class PusherServer {
         if (!kind.subscribable()) {
             subscriptionError(connection, channel, "AuthError", "Channel is reserved for signed-in users", 403,
                     PusherError.UNAUTHORIZED);
+            return;
+        }
+        // Before the signature check, so a subscribe flood costs no HMAC; only this subscribe fails, the
+        // socket stays open (no pusher:error, which clients may treat as fatal).
+        int perConnection = app.limits().maxChannelsPerConnection();
+        if (connection.countedSubscriptions() >= perConnection && !connection.subscriptions().containsKey(channel)) {
+            connection.send(Frames.tooManyChannelsOnConnection(channel, perConnection));
             return;
         }
         if (kind.requiresAuth()) {
@@ -235,25 +283,37 @@ public final class PusherServer {
         try {
             joined = broadcaster.subscribe(app, channel, connection, member);
             result = joined.local();
+            if (result.channelsFull()) {
+                confirmation = EncodedFrame.of(Frames.tooManyChannels(channel, app.limits().maxChannels()));
+                return;
+            }
             if (result.rosterFull()) {
                 // Only the channel failed, not the connection: no pusher:error, which clients may treat as fatal.
-                confirmation = EncodedFrame.of(Frames.subscriptionError(channel, "LimitReached",
-                        "Presence channel member limit reached", 403));
+                confirmation = EncodedFrame.of(Frames.presenceFull(channel));
                 return;
             }
             if (!result.alreadySubscribed()) {
+                // member_added goes out before the subscription is the connection's, so closed() (on another
+                // thread) can only take it back after the members heard of the user: member_removed never
+                // comes without its member_added. Others hear of the newcomer before it hears it is in, as
+                // Reverb does: anyone who subscribes after this confirmation finds it in their roster.
+                if (joined.firstForUser()) {
+                    if (connection.isClosed()) {
+                        // Closed before anyone heard of the user: take it back without a word.
+                        broadcaster.unsubscribe(app, channel, connection, member, false);
+                        return;
+                    }
+                    broadcaster.publishInternal(app, result.channel(),
+                            Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
+                }
                 connection.subscriptions().put(channel, member);
                 if (connection.isClosed()) {
                     // Closed while we subscribed: take it back so nothing is left behind.
-                    leave(connection, channel, member);
+                    if (connection.subscriptions().remove(channel, member)) {
+                        leave(connection, channel, member);
+                    }
                     return;
                 }
-            }
-            // Others hear of the newcomer before it hears it is in, as Reverb does: anyone who subscribes after
-            // this confirmation finds the newcomer in their roster and gets no member_added for it.
-            if (joined.firstForUser()) {
-                broadcaster.publishInternal(app, result.channel(),
-                        Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
             }
             confirmation = EncodedFrame.of(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
         } finally {
@@ -330,6 +390,16 @@ public final class PusherServer {
         if (channel == null) {
             throw new MalformedFrameException("client event without channel");
         }
+        // Validated like a subscribe or a server event: nothing is published to, or cached under, a
+        // name no subscriber could have.
+        if (!ChannelKind.isValidName(channel) || !ChannelKind.of(channel).subscribable()) {
+            connection.send(PusherError.INVALID_CHANNEL.frame());
+            return;
+        }
+        if (frame.event().length() > Frames.MAX_EVENT_NAME_LENGTH) {
+            connection.send(PusherError.INVALID_FORMAT.frame());
+            return;
+        }
         if (!ChannelKind.of(channel).acceptsClientEvents()) {
             connection.send(PusherError.CLIENT_EVENT_CHANNEL.frame());
             return;
@@ -345,8 +415,13 @@ public final class PusherServer {
         }
         String userIdJson = member != null && member != Connection.NOT_PRESENCE ? member.userIdJson() : null;
         String dataJson = frame.data() == null ? "null" : Json.write(frame.data());
-        broadcaster.publishFrame(app, channel, Frames.clientEvent(frame.event(), channel, dataJson, userIdJson),
-                connection.socketId());
+        String event = Frames.clientEvent(frame.event(), channel, dataJson, userIdJson);
+        if (member != null) {
+            broadcaster.publishFrame(app, channel, event, connection.socketId());
+        } else {
+            // accept_client_events_from: all lets a non-member speak, never set what later subscribers are handed.
+            broadcaster.publishUncached(app, channel, event, connection.socketId());
+        }
         if (!app.webhooks().isEmpty()) {
             broadcaster.emit(app, Webhooks.clientEvent(channel, frame.event(), dataJson, connection.socketId(),
                     userIdJson == null ? null : member.userKey()));
@@ -445,11 +520,13 @@ public final class PusherServer {
 
     /**
      * One liveness pass: ping connections silent for the app's ping interval, close with 4201 those
-     * that stayed silent for the pong timeout after a ping. Every socket is checked, subscribed or not.
+     * that stayed silent for the pong timeout after a ping. Every socket is checked, subscribed or not;
+     * each transport also gets to close a socket whose write is stuck past the write timeout.
      */
     public void checkLiveness(long nowNanos) {
         for (AppConnections appConnections : connections.values()) {
             for (Connection connection : appConnections.bySocketId.values()) {
+                connection.checkWrite(nowNanos);
                 App app = connection.app();
                 long pingSent = connection.pingSentNanos();
                 if (pingSent != 0) {

@@ -35,7 +35,8 @@ public final class EndpointRegistrar implements ServletContextListener {
         chorus.containerStats(event.getServletContext().getAttribute(JETTY_STATS_ATTRIBUTE));
         String path = chorus.settings().path() + "/app/{key}";
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(PusherEndpoint.class, path)
-                .configurator(new PusherConfigurator(chorus::server, chorus::apps))
+                .configurator(new PusherConfigurator(chorus::server, chorus::apps,
+                        chorus.settings().limits().writeTimeout()))
                 .build();
         // The launcher drains through this before it stops Jetty, which would otherwise close the
         // sockets with 1001 first; a JDK type, so it crosses the webapp classloader boundary.

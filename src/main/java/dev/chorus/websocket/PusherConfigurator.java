@@ -5,6 +5,7 @@ import dev.chorus.server.PusherServer;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -16,10 +17,12 @@ import java.util.function.Supplier;
 final class PusherConfigurator extends ServerEndpointConfig.Configurator {
     private final Supplier<PusherServer> server;
     private final Supplier<AppRegistry> apps;
+    private final Duration writeTimeout;
 
-    PusherConfigurator(Supplier<PusherServer> server, Supplier<AppRegistry> apps) {
+    PusherConfigurator(Supplier<PusherServer> server, Supplier<AppRegistry> apps, Duration writeTimeout) {
         this.server = server;
         this.apps = apps;
+        this.writeTimeout = writeTimeout;
     }
 
     @Override
@@ -42,6 +45,6 @@ final class PusherConfigurator extends ServerEndpointConfig.Configurator {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return (T) new PusherEndpoint(server.get(), apps.get());
+        return (T) new PusherEndpoint(server.get(), apps.get(), writeTimeout);
     }
 }

@@ -11,6 +11,7 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,11 +23,13 @@ public final class PusherEndpoint extends Endpoint {
 
     private final PusherServer server;
     private final AppRegistry apps;
+    private final Duration writeTimeout;
     private volatile Connection connection;
 
-    PusherEndpoint(PusherServer server, AppRegistry apps) {
+    PusherEndpoint(PusherServer server, AppRegistry apps, Duration writeTimeout) {
         this.server = server;
         this.apps = apps;
+        this.writeTimeout = writeTimeout;
     }
 
     @Override
@@ -42,7 +45,7 @@ public final class PusherEndpoint extends Endpoint {
         }
         List<String> protocol = session.getRequestParameterMap().get("protocol");
         String origin = (String) config.getUserProperties().get(ORIGIN);
-        Transport transport = Transports.forSession(session);
+        Transport transport = Transports.forSession(session, writeTimeout);
         Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
         connection = opened;
         if (opened == null) {
@@ -52,7 +55,8 @@ public final class PusherEndpoint extends Endpoint {
         session.addMessageHandler(String.class, text -> server.message(opened, text));
         session.addMessageHandler(ByteBuffer.class, binary -> transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(),
                 "Binary messages are not supported"));
-        session.addMessageHandler(PongMessage.class, pong -> server.controlFrame(opened));
+        // Client pings are answered by the container and never reach us; pongs count only when they answer ours.
+        session.addMessageHandler(PongMessage.class, pong -> server.pong(opened, transport.answersPing(pong.getApplicationData())));
     }
 
     @Override

@@ -16,14 +16,14 @@ final class Transports {
     private Transports() {
     }
 
-    static Transport forSession(Session session) {
+    static Transport forSession(Session session, java.time.Duration writeTimeout) {
         if (JETTY_CORE) {
             Transport core = dev.chorus.websocket.jetty.JettyCoreTransport.of(session);
             if (core != null) {
                 return core;
             }
         }
-        return new JakartaTransport(session);
+        return new JakartaTransport(session, writeTimeout);
     }
 
     /**
@@ -33,7 +33,8 @@ final class Transports {
     static void publishCoreEndpoint(jakarta.servlet.ServletContext context, dev.chorus.config.Chorus chorus) {
         if (JETTY_CORE && visible("org.eclipse.jetty.websocket.core.FrameHandler")) {
             context.setAttribute(dev.chorus.websocket.jetty.CoreEndpoint.FACTORY_ATTRIBUTE,
-                    dev.chorus.websocket.jetty.CoreEndpoint.factory(chorus::server, chorus::apps));
+                    dev.chorus.websocket.jetty.CoreEndpoint.factory(chorus::server, chorus::apps,
+                            chorus.settings().limits().writeTimeout()));
         }
     }
 

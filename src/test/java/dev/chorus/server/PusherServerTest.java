@@ -176,12 +176,12 @@ class PusherServerTest {
     }
 
     @Test
-    void anyInboundFrameCountsAsAPong() {
+    void aPongThatAnswersOurPingCountsAsLiveness() {
         RecordingTransport transport = new RecordingTransport();
         Connection connection = open(transport);
         long start = connection.lastSeenNanos();
         server.checkLiveness(start + Duration.ofSeconds(61).toNanos());
-        server.controlFrame(connection);
+        server.pong(connection, true);
         server.checkLiveness(start + Duration.ofSeconds(95).toNanos());
         assertEquals(-1, transport.closeCode);
     }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,22 +35,36 @@ public final class CoreEndpoint implements FrameHandler {
     private final PusherServer server;
     private final AppRegistry apps;
     private final String origin;
+    private final Duration writeTimeout;
     private CoreSession session;
     private Connection connection;
     private DirectTransport transport;
     private long maxMessage = Long.MAX_VALUE;
     /** Fragments of a text message in progress, else null. */
     private ByteArrayOutputStream partial;
+    /** Frames that arrived after the connection was closed on our side. */
+    private int afterClose;
 
-    private CoreEndpoint(PusherServer server, AppRegistry apps, String origin) {
+    /**
+     * How many frames a peer may send after we closed before we stop reading it: enough for a client's
+     * close reply and whatever it had in flight, few enough that a flood is not read forever.
+     */
+    private static final int FRAMES_AFTER_CLOSE = 32;
+
+    private CoreEndpoint(PusherServer server, AppRegistry apps, String origin, Duration writeTimeout) {
         this.server = server;
         this.apps = apps;
         this.origin = origin;
+        this.writeTimeout = writeTimeout;
     }
 
-    /** What the web app publishes under {@link #FACTORY_ATTRIBUTE}: JDK types only across the class loaders. */
-    public static Function<String, Object> factory(Supplier<PusherServer> server, Supplier<AppRegistry> apps) {
-        return origin -> new CoreEndpoint(server.get(), apps.get(), origin);
+    /**
+     * What the web app publishes under {@link #FACTORY_ATTRIBUTE}: JDK types only across the class loaders.
+     * @param writeTimeout {@code write_timeout}: a socket whose write makes no progress this long is aborted
+     */
+    public static Function<String, Object> factory(Supplier<PusherServer> server, Supplier<AppRegistry> apps,
+                                                   Duration writeTimeout) {
+        return origin -> new CoreEndpoint(server.get(), apps.get(), origin, writeTimeout);
     }
 
     @Override
@@ -66,7 +81,8 @@ public final class CoreEndpoint implements FrameHandler {
         }
         List<String> protocol = coreSession.getParameterMap().get("protocol");
         // Jetty's core sessions are WebSocketCoreSessions, connected before onOpen.
-        transport = new DirectTransport(coreSession, ((WebSocketCoreSession) coreSession).getConnection().getEndPoint());
+        transport = new DirectTransport(coreSession, ((WebSocketCoreSession) coreSession).getConnection().getEndPoint(),
+                writeTimeout);
         connection = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
         callback.succeeded();
         coreSession.demand();
@@ -79,22 +95,43 @@ public final class CoreEndpoint implements FrameHandler {
             transport.afterWrites(callback::succeeded);
             return;
         }
+        Connection open = connection;
+        if (open == null || open.isClosed()) {
+            afterClosed(callback);
+            return;
+        }
         try {
             switch (frame.getOpCode()) {
                 case OpCode.TEXT -> text(frame, true);
                 case OpCode.CONTINUATION -> text(frame, false);
                 case OpCode.BINARY -> transport.close(1003, "Binary messages are not supported");
                 case OpCode.PING -> {
-                    transport.pong(frame.getPayload());
-                    alive();
+                    if (server.ping(open)) {
+                        transport.pong(frame.getPayload());
+                    }
                 }
-                case OpCode.PONG -> alive();
+                case OpCode.PONG -> server.pong(open, transport.answersPing(frame.getPayload()));
                 default -> {
                 }
             }
         } finally {
             callback.succeeded();
             session.demand();
+        }
+    }
+
+    /**
+     * A frame after the connection was closed on our side (refused, terminated, over a limit): handled
+     * no more. A peer that keeps sending is flooding: past a few frames we stop reading it, so its own
+     * writes stall, and the endpoint's idle timeout (the write timeout from then on) ends the socket
+     * even when our close frame is stuck behind a write the peer never reads.
+     */
+    private void afterClosed(Callback callback) {
+        callback.succeeded();
+        if (++afterClose <= FRAMES_AFTER_CLOSE) {
+            session.demand();
+        } else if (afterClose == FRAMES_AFTER_CLOSE + 1) {
+            session.setIdleTimeout(writeTimeout);
         }
     }
 
@@ -137,12 +174,6 @@ public final class CoreEndpoint implements FrameHandler {
         }
         if (connection != null) {
             server.message(connection, text);
-        }
-    }
-
-    private void alive() {
-        if (connection != null) {
-            server.controlFrame(connection);
         }
     }
 

@@ -4,8 +4,10 @@ import dev.chorus.connection.Transport;
 import dev.chorus.protocol.EncodedFrame;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -22,17 +24,26 @@ import org.eclipse.jetty.websocket.core.CoreSession;
  * ({@link #close}, {@link #afterWrites}). Outbound messages are never compressed: permessage-deflate
  * lets a sender leave any message uncompressed (RFC 7692, RSV1 clear), and compressing per
  * recipient would cost more than the write.
+ * <p>Control frames are bounded like data: at most one ping of ours and one pong wait behind the
+ * write in flight, and a newer pong replaces the waiting one (RFC 6455 §5.5.3 allows answering only
+ * the latest ping), so a client that pings without reading costs a constant amount of memory. A
+ * write that makes no progress for {@code writeTimeout} (the client stopped reading, yet keeps the
+ * socket busy) aborts the socket, checked by {@link #checkWrite} from the liveness pass.
  * <p>Threading: any method from any thread; a monitor guards the few fields, never held across a
  * write or a callback. A write that completes at once calls back inline.
  */
 final class DirectTransport implements Transport {
-    private static final byte[] PING = {(byte) 0x89, 0};
     private static final ClosedChannelException CLOSED = new ClosedChannelException();
+    private static final int TOKEN_LENGTH = Long.BYTES;
 
     private final CoreSession session;
     private final EndPoint endPoint;
+    private final long writeTimeoutNanos;
     private final Callback written = new Written();
     private final ByteBuffer[] single = new ByteBuffer[1];
+    /** Our pings carry this: only a pong that echoes it proves the client reads (an unsolicited pong does not). */
+    private final long pingToken = ThreadLocalRandom.current().nextLong();
+    private final byte[] ping;
     // Guarded by this.
     private boolean writing;
     private boolean closed;
@@ -41,12 +52,21 @@ final class DirectTransport implements Transport {
     /** A data send that arrived while a control frame was being written. */
     private ByteBuffer[] waitingData;
     private Completion waitingDone;
-    private ArrayDeque<ByteBuffer> waitingControl;
+    /** Our ping, waiting behind the write in flight. */
+    private boolean waitingPing;
+    /** The answer to the client's latest ping, waiting behind the write in flight; replaced, never queued. */
+    private ByteBuffer waitingPong;
     private Runnable whenIdle;
+    /** Writes started so far, and the count the last {@link #checkWrite} saw with the time it first saw it. */
+    private long writes;
+    private long checkedWrites = -1;
+    private long checkedSinceNanos;
 
-    DirectTransport(CoreSession session, EndPoint endPoint) {
+    DirectTransport(CoreSession session, EndPoint endPoint, Duration writeTimeout) {
         this.session = session;
         this.endPoint = endPoint;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.ping = ByteBuffer.allocate(2 + TOKEN_LENGTH).put((byte) 0x89).put((byte) TOKEN_LENGTH).putLong(pingToken).array();
     }
 
     @Override
@@ -78,6 +98,7 @@ final class DirectTransport implements Transport {
                     return;
                 }
                 writing = true;
+                writes++;
                 inFlight = done;
             }
         }
@@ -90,10 +111,31 @@ final class DirectTransport implements Transport {
 
     @Override
     public void ping() {
-        control(ByteBuffer.wrap(PING));
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (writing) {
+                waitingPing = true;
+                return;
+            }
+            writing = true;
+            writes++;
+            inFlight = null;
+        }
+        endPoint.write(written, ByteBuffer.wrap(ping));
     }
 
-    /** Answers a client's ping with its payload (at most 125 bytes: the parser refuses more). */
+    /** True when this pong payload is the one our pings carry: the client read our ping. */
+    @Override
+    public boolean answersPing(ByteBuffer payload) {
+        return payload != null && payload.remaining() == TOKEN_LENGTH && payload.getLong(payload.position()) == pingToken;
+    }
+
+    /**
+     * Answers a client's ping with its payload (at most 125 bytes: the parser refuses more). While a
+     * write is in flight only the latest answer waits: older ones are dropped.
+     */
     void pong(ByteBuffer payload) {
         int length = payload == null ? 0 : payload.remaining();
         ByteBuffer frame = ByteBuffer.allocate(2 + length);
@@ -101,25 +143,49 @@ final class DirectTransport implements Transport {
         if (length > 0) {
             frame.put(payload.slice());
         }
-        control(frame.flip());
-    }
-
-    private void control(ByteBuffer frame) {
+        frame.flip();
         synchronized (this) {
             if (closed) {
                 return;
             }
             if (writing) {
-                if (waitingControl == null) {
-                    waitingControl = new ArrayDeque<>(2);
-                }
-                waitingControl.add(frame);
+                waitingPong = frame;
                 return;
             }
             writing = true;
+            writes++;
             inFlight = null;
         }
         endPoint.write(written, frame);
+    }
+
+    /** Control frames waiting now: at most our ping and one pong, whatever the client sends. */
+    synchronized int waitingControlFrames() {
+        return (waitingPing ? 1 : 0) + (waitingPong != null ? 1 : 0);
+    }
+
+    /**
+     * Aborts the socket when the same write has been in flight for the write timeout: the client
+     * stopped reading. Also after our close, which waits for the write in flight; the liveness pass
+     * stops calling this once the connection is gone, so {@link CoreEndpoint} bounds that case itself.
+     */
+    @Override
+    public void checkWrite(long nowNanos) {
+        synchronized (this) {
+            if (!writing) {
+                checkedWrites = -1;
+                return;
+            }
+            if (writes != checkedWrites) {
+                checkedWrites = writes;
+                checkedSinceNanos = nowNanos;
+                return;
+            }
+            if (nowNanos - checkedSinceNanos < writeTimeoutNanos) {
+                return;
+            }
+        }
+        failed(new TimeoutException("write stuck for " + writeTimeoutNanos / 1_000_000 + " ms"));
     }
 
     @Override
@@ -162,15 +228,24 @@ final class DirectTransport implements Transport {
         synchronized (this) {
             finished = inFlight;
             inFlight = null;
-            if (waitingControl != null && !waitingControl.isEmpty() && !closed) {
-                control = waitingControl.poll();
+            if (waitingPing && !closed) {
+                waitingPing = false;
+                control = ByteBuffer.wrap(ping);
+                writes++;
+            } else if (waitingPong != null && !closed) {
+                control = waitingPong;
+                waitingPong = null;
+                writes++;
             } else if (waitingData != null) {
                 next = waitingData;
                 inFlight = waitingDone;
                 waitingData = null;
                 waitingDone = null;
+                writes++;
             } else {
                 writing = false;
+                waitingPing = false;
+                waitingPong = null;
                 idle = whenIdle;
                 whenIdle = null;
             }
@@ -199,6 +274,8 @@ final class DirectTransport implements Transport {
             inFlight = null;
             waitingData = null;
             waitingDone = null;
+            waitingPing = false;
+            waitingPong = null;
             whenIdle = null;
             writing = false;
             closed = true;

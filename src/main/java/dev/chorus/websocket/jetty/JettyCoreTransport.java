@@ -22,6 +22,8 @@ import org.eclipse.jetty.websocket.core.OpCode;
 public final class JettyCoreTransport implements Transport {
     private final CoreSession session;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Our pings carry this: only a pong that echoes it proves the client reads. */
+    private final long pingToken = java.util.concurrent.ThreadLocalRandom.current().nextLong();
     /** Connection hands the same completion every time, one send at a time: adapt it once. */
     private Adapted adapted;
 
@@ -75,6 +77,11 @@ public final class JettyCoreTransport implements Transport {
 
     @Override
     public void ping() {
-        session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+        session.sendFrame(new Frame(OpCode.PING, ByteBuffer.allocate(Long.BYTES).putLong(0, pingToken)), Callback.NOOP, false);
+    }
+
+    @Override
+    public boolean answersPing(ByteBuffer payload) {
+        return payload != null && payload.remaining() == Long.BYTES && payload.getLong(payload.position()) == pingToken;
     }
 }
