@@ -81,7 +81,8 @@ public class Chorus {
         webhooks = new HttpWebhookEmitter();
         metrics = new Metrics();
         broadcaster = new Broadcaster(relay, cluster, webhooks, metrics);
-        server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics);
+        server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics,
+                dev.chorus.server.Admission.of(settings.limits()));
         registerGauges();
         cluster.onMemberGone(member -> {
             App app = apps.byId(member.app());

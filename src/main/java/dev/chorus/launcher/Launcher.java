@@ -226,7 +226,9 @@ public final class Launcher {
         int sockets = limits.effectiveMaxConnections();
         server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(sockets + sockets / 10 + 64, connector));
         if (limits.maxConnectionsPerAddress() > 0) {
-            connector.addBean(new AddressConnectionLimit(limits.maxConnectionsPerAddress(), limits.trustedProxies()));
+            // Twice the WebSocket cap: a client over that cap still gets a clear 4100 close from the
+            // web app; only a raw socket flood meets this one (its sockets are closed as they open).
+            connector.addBean(new AddressConnectionLimit(limits.maxConnectionsPerAddress() * 2, limits.trustedProxies()));
         }
         WebAppContext context = new WebAppContext();
         context.setContextPath("/");
@@ -305,17 +307,18 @@ public final class Launcher {
                     Object factory = context.getServletContext().getAttribute("dev.chorus.core.endpoint");
                     String path = request.getHttpURI().getPath();
                     // Only /app/{key}: anything deeper falls through to the web app, which answers 404.
-                    if (!(factory instanceof java.util.function.Function<?, ?> endpoints) || path == null
+                    if (!(factory instanceof java.util.function.BiFunction<?, ?, ?> endpoints) || path == null
                             || !path.startsWith(base) || path.length() == base.length() || path.indexOf('/', base.length()) >= 0) {
                         return null;
                     }
                     @SuppressWarnings("unchecked")
-                    java.util.function.Function<String, Object> typed = (java.util.function.Function<String, Object>) endpoints;
+                    java.util.function.BiFunction<String, String, Object> typed = (java.util.function.BiFunction<String, String, Object>) endpoints;
                     // No permessage-deflate (as Reverb and soketi by default): outbound frames are written
                     // uncompressed anyway, and a browser that compresses what it sends would hold an
                     // Inflater (~40 KB of native memory) for the life of its connection.
                     response.setExtensions(java.util.List.of());
-                    return typed.apply(request.getHeaders().get("Origin"));
+                    // The endpoint counts the socket against the connection caps (by the forwarded address behind a trusted proxy).
+                    return typed.apply(request.getHeaders().get("Origin"), request.getHeaders().get("X-Forwarded-For"));
                 },
                 (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));
         upgrade.setHandler(webapp);

@@ -18,6 +18,8 @@ public enum PusherError {
     INVALID_CHANNEL(4009, "Invalid channel name"),
     TERMINATED(4009, "Connection terminated by the server"),
     OVER_CAPACITY(4100, "Over capacity"),
+    SERVER_FULL(4100, "Over capacity: this server holds its maximum of connections (max_connections)"),
+    ADDRESS_FULL(4100, "Over capacity: too many connections from this address (max_connections_per_address)"),
     INVALID_FORMAT(4200, "Invalid message format"),
     SERVER_RESTARTING(4200, "Server is restarting, please reconnect"),
     PONG_TIMEOUT(4201, "Pong reply not received in time"),

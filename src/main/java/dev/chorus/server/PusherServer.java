@@ -56,11 +56,20 @@ public final class PusherServer {
     }
 
     public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log, Metrics metrics) {
+        this(apps, broadcaster, log, metrics, Admission.UNLIMITED);
+    }
+
+    public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log, Metrics metrics, Admission admission) {
         this.apps = apps;
         this.broadcaster = broadcaster;
         this.log = log;
         this.metrics = metrics;
+        this.admission = admission;
     }
+
+    private final Admission admission;
+    /** Each open connection's admission, released when it closes. */
+    private final Map<Connection, Admission.Ticket> tickets = new ConcurrentHashMap<>();
 
     /** Connections of one app on this node. */
     private static final class AppConnections {
@@ -88,6 +97,39 @@ public final class PusherServer {
      * @return the connection, or null when it was refused
      */
     public Connection open(Transport transport, String appKey, String origin, String protocol) {
+        return open(transport, appKey, origin, protocol, null, null);
+    }
+
+    /**
+     * As {@link #open(Transport, String, String, String)}, counted against the connection caps first:
+     * a socket over {@code max_connections} or {@code max_connections_per_address} is refused (4100,
+     * naming the limit) before anything is created for it.
+     *
+     * @param peer         the socket's remote address, null when the container does not tell
+     * @param forwardedFor the handshake's {@code X-Forwarded-For}, believed only from a trusted proxy
+     */
+    public Connection open(Transport transport, String appKey, String origin, String protocol, String peer,
+                           String forwardedFor) {
+        Admission.Decision decision = admission.admit(peer, forwardedFor);
+        if (decision.refusal() != null) {
+            metrics.connectionClosed("-", decision.refusal() == PusherError.SERVER_FULL ? "refused_server_full" : "refused_address_full");
+            refuse(transport, decision.refusal());
+            return null;
+        }
+        Connection connection = null;
+        try {
+            connection = admitted(transport, appKey, origin, protocol);
+        } finally {
+            if (connection == null) {
+                admission.release(decision.ticket());
+            } else {
+                tickets.put(connection, decision.ticket());
+            }
+        }
+        return connection;
+    }
+
+    private Connection admitted(Transport transport, String appKey, String origin, String protocol) {
         App app = apps.byKey(appKey);
         if (app == null) {
             metrics.connectionClosed("-", "refused_4001");
@@ -486,6 +528,10 @@ public final class PusherServer {
     public void closed(Connection connection) {
         if (!connection.markClosed()) {
             return;
+        }
+        Admission.Ticket ticket = tickets.remove(connection);
+        if (ticket != null) {
+            admission.release(ticket);
         }
         AppConnections appConnections = appConnections(connection.app());
         if (appConnections.bySocketId.remove(connection.socketId()) != null) {

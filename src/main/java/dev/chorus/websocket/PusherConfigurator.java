@@ -27,6 +27,10 @@ final class PusherConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        List<String> forwarded = request.getHeaders().get(dev.chorus.protocol.ClientAddress.FORWARDED_FOR);
+        if (forwarded != null && !forwarded.isEmpty()) {
+            config.getUserProperties().put(PusherEndpoint.FORWARDED_FOR, String.join(",", forwarded));
+        }
         List<String> origin = request.getHeaders().get("Origin");
         if (origin == null) {
             origin = request.getHeaders().get("origin");

@@ -20,6 +20,9 @@ import java.util.List;
  */
 public final class PusherEndpoint extends Endpoint {
     static final String ORIGIN = "chorus.origin";
+    static final String FORWARDED_FOR = "chorus.forwarded-for";
+    /** Where Tomcat (and others that follow it) put the peer's address; other containers do not tell. */
+    private static final String REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
     private final PusherServer server;
     private final AppRegistry apps;
@@ -46,7 +49,11 @@ public final class PusherEndpoint extends Endpoint {
         List<String> protocol = session.getRequestParameterMap().get("protocol");
         String origin = (String) config.getUserProperties().get(ORIGIN);
         Transport transport = Transports.forSession(session, writeTimeout);
-        Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
+        Object remote = session.getUserProperties().get(REMOTE_ADDRESS);
+        String peer = remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
+        Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0),
+                peer, (String) config.getUserProperties().get(FORWARDED_FOR));
         connection = opened;
         if (opened == null) {
             session.addMessageHandler(String.class, ignored -> { });

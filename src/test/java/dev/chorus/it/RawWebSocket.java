@@ -63,7 +63,16 @@ public final class RawWebSocket implements Closeable {
 
     public static RawWebSocket connect(int port, String path, Map<String, String> headers, int receiveBuffer)
             throws IOException {
+        return connectFrom(null, port, path, headers, receiveBuffer);
+    }
+
+    /** @param from the loopback address to connect from (127.0.0.x), null for any: limits per address tell them apart */
+    public static RawWebSocket connectFrom(String from, int port, String path, Map<String, String> headers, int receiveBuffer)
+            throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(java.net.InetAddress.getByName(from), 0));
+        }
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }

@@ -474,7 +474,7 @@ public final class Bench {
         Path dir = Files.createTempDirectory("chorus-bench-");
         Path config = dir.resolve("bench.yaml");
         Files.writeString(config, "apps:\n  - id: \"1\"\n    key: " + key + "\n    secret: " + secret
-                + "\n    client_event_rate_limit: 0\n    max_pending_messages: 100000\n    max_message_size: 1000000\n");
+                + "\n    client_event_rate_limit: 0\n    inbound_rate_limit: 0\n    max_pending_messages: 100000\n    max_message_size: 1000000\n");
         Path jar = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         String heap = option("server-heap", "1g");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -11,7 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -29,12 +29,16 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * <p>Threading: Jetty delivers one frame at a time and asks for the next through {@code demand()}.
  */
 public final class CoreEndpoint implements FrameHandler {
-    /** Servlet context attribute: a {@code Function<String, Object>} from the Origin header (or null) to a FrameHandler. */
+    /**
+     * Servlet context attribute: a {@code BiFunction<String, String, Object>} from the handshake's Origin
+     * and X-Forwarded-For headers (each possibly null) to a FrameHandler.
+     */
     public static final String FACTORY_ATTRIBUTE = "dev.chorus.core.endpoint";
 
     private final PusherServer server;
     private final AppRegistry apps;
     private final String origin;
+    private final String forwardedFor;
     private final Duration writeTimeout;
     private CoreSession session;
     private Connection connection;
@@ -51,10 +55,11 @@ public final class CoreEndpoint implements FrameHandler {
      */
     private static final int FRAMES_AFTER_CLOSE = 32;
 
-    private CoreEndpoint(PusherServer server, AppRegistry apps, String origin, Duration writeTimeout) {
+    private CoreEndpoint(PusherServer server, AppRegistry apps, String origin, String forwardedFor, Duration writeTimeout) {
         this.server = server;
         this.apps = apps;
         this.origin = origin;
+        this.forwardedFor = forwardedFor;
         this.writeTimeout = writeTimeout;
     }
 
@@ -62,9 +67,9 @@ public final class CoreEndpoint implements FrameHandler {
      * What the web app publishes under {@link #FACTORY_ATTRIBUTE}: JDK types only across the class loaders.
      * @param writeTimeout {@code write_timeout}: a socket whose write makes no progress this long is aborted
      */
-    public static Function<String, Object> factory(Supplier<PusherServer> server, Supplier<AppRegistry> apps,
-                                                   Duration writeTimeout) {
-        return origin -> new CoreEndpoint(server.get(), apps.get(), origin, writeTimeout);
+    public static BiFunction<String, String, Object> factory(Supplier<PusherServer> server, Supplier<AppRegistry> apps,
+                                                             Duration writeTimeout) {
+        return (origin, forwardedFor) -> new CoreEndpoint(server.get(), apps.get(), origin, forwardedFor, writeTimeout);
     }
 
     @Override
@@ -83,7 +88,10 @@ public final class CoreEndpoint implements FrameHandler {
         // Jetty's core sessions are WebSocketCoreSessions, connected before onOpen.
         transport = new DirectTransport(coreSession, ((WebSocketCoreSession) coreSession).getConnection().getEndPoint(),
                 writeTimeout);
-        connection = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0));
+        String peer = coreSession.getRemoteAddress() instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
+        connection = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0),
+                peer, forwardedFor);
         callback.succeeded();
         coreSession.demand();
     }
