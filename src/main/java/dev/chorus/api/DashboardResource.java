@@ -30,7 +30,7 @@ import java.util.Map;
  * HttpOnly cookie is out of reach of any script in the page.
  */
 @Path("dashboard")
-@OperatorOnly(value = "The dashboard", cookie = true)
+@OperatorOnly(value = "/dashboard", cookie = true)
 public class DashboardResource {
     private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
 
@@ -38,7 +38,7 @@ public class DashboardResource {
     Chorus chorus;
 
     @GET
-    @OperatorOnly(value = "The dashboard (open it once as ?token=<token>)", cookie = true, tokenInQuery = true)
+    @OperatorOnly(value = "/dashboard", cookie = true, tokenInQuery = true)
     public Response page(@Context HttpServletRequest request) {
         Response page = asset("dashboard/index.html", "text/html; charset=utf-8");
         if (page.getStatus() != 200) {

@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.Response;
  * answers only clients on this machine ({@link OperatorAccess}).
  */
 @Path("metrics")
-@OperatorOnly("Metrics")
+@OperatorOnly("/metrics")
 public class MetricsResource {
     @Inject
     Chorus chorus;

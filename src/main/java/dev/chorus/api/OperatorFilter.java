@@ -51,8 +51,10 @@ public class OperatorFilter implements ContainerRequestFilter {
             return;
         }
         boolean unauthorized = verdict == OperatorAccess.Verdict.NEEDS_TOKEN;
-        Response.ResponseBuilder refusal = Response.fromResponse(ApiExceptionMapper.json(unauthorized ? 401 : 403,
-                OperatorAccess.refusal(verdict, rule.value()))).header("Cache-Control", "no-store");
+        String message = OperatorAccess.refusal(verdict, rule.value())
+                + (unauthorized && rule.tokenInQuery() ? ", or open it once as ?token=<token>" : "");
+        Response.ResponseBuilder refusal = Response.fromResponse(ApiExceptionMapper.json(unauthorized ? 401 : 403, message))
+                .header("Cache-Control", "no-store");
         if (unauthorized) {
             refusal.header("WWW-Authenticate", "Bearer realm=\"chorus\"");
         }

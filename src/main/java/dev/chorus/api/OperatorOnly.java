@@ -14,7 +14,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface OperatorOnly {
-    /** What the refusal calls the view, e.g. "The dashboard". */
+    /** What the refusal calls the view, e.g. "/dashboard". */
     String value();
 
     /** Takes the dashboard's session cookie: routes a browser loads by itself (scripts, data). */

@@ -80,8 +80,8 @@ class OperatorAccessTest {
 
     @Test
     void refusalsNameTheSettingAndNeverTheToken() {
-        String unauthorized = OperatorAccess.refusal(Verdict.NEEDS_TOKEN, "Metrics");
-        String forbidden = OperatorAccess.refusal(Verdict.LOOPBACK_ONLY, "Metrics");
+        String unauthorized = OperatorAccess.refusal(Verdict.NEEDS_TOKEN, "/metrics");
+        String forbidden = OperatorAccess.refusal(Verdict.LOOPBACK_ONLY, "/metrics");
         assertTrue(unauthorized.contains("server.metrics_token") && unauthorized.contains("CHORUS_METRICS_TOKEN"), unauthorized);
         assertTrue(forbidden.contains("server.metrics_token") && forbidden.contains("CHORUS_METRICS_TOKEN"), forbidden);
         assertTrue(forbidden.contains("this machine"), forbidden);
