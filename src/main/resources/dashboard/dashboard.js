@@ -1,6 +1,15 @@
 // Polls dashboard/data every second and moves the figures and charts. No build step, no CDN.
 (function () {
-  const token = new URLSearchParams(location.search).get('token');
+  // Opened as ?token=: the server has answered with an HttpOnly session cookie, which every later request
+  // of this page (data, reloads) carries. Drop the token from the address bar and the history entry.
+  const query = new URLSearchParams(location.search);
+  if (query.has('token')) {
+    query.delete('token');
+    const rest = query.toString();
+    history.replaceState(history.state, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+  }
+  // Names come from configuration and peers; shown as text, never as markup.
+  const escape = value => String(value).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const base = location.pathname.replace(/\/$/, '');
   const points = 60;
   const labels = [];
@@ -26,7 +35,7 @@
 
   async function tick() {
     try {
-      const response = await fetch(base + '/data', { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+      const response = await fetch(base + '/data', { credentials: 'same-origin', cache: 'no-store' });
       if (!response.ok) { text('status', 'error ' + response.status); return; }
       const data = await response.json();
       const seconds = previous ? Math.max(0.001, (data.time_ms - previous.time_ms) / 1000) : 1;
@@ -38,7 +47,7 @@
         const appIn = before ? Math.max(0, (app.messages_in - before.messages_in) / seconds) : 0;
         const appOut = before ? Math.max(0, (app.messages_out - before.messages_out) / seconds) : 0;
         total += app.connections; members += app.presence_members; inRate += appIn; outRate += appOut;
-        rows.push(`<tr id="app-${app.id}"><td>${app.name}</td><td class="connections">${app.connections}</td>` +
+        rows.push(`<tr id="app-${escape(app.id)}"><td>${escape(app.name)}</td><td class="connections">${app.connections}</td>` +
           `<td>${app.channels}</td><td>${app.presence_members}</td><td>${appIn.toFixed(0)}</td><td>${appOut.toFixed(0)}</td></tr>`);
         app.top_channels.forEach(c => top.push([c.name, c.subscriptions]));
       }
@@ -47,7 +56,7 @@
       text('rate-in', inRate.toFixed(0));
       text('rate-out', outRate.toFixed(0));
       text('node-count', data.nodes.length);
-      document.getElementById('nodes').innerHTML = data.nodes.map(n => `<li>${n}${n === data.node ? ' (this node)' : ''}</li>`).join('');
+      document.getElementById('nodes').innerHTML = data.nodes.map(n => `<li>${escape(n)}${n === data.node ? ' (this node)' : ''}</li>`).join('');
       document.getElementById('apps').innerHTML = rows.join('');
       labels.push(new Date(data.time_ms).toLocaleTimeString());
       if (labels.length > points) labels.shift();

@@ -7,25 +7,30 @@ import dev.chorus.config.Chorus;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.Map;
 
 /**
  * {@code [/{path}]/dashboard}: a live page of this deployment (connections, messages per second, top
  * channels, presence members, cluster nodes) with charts. Everything it loads comes from the WAR
- * (Chart.js from its WebJar), so it works without internet. Same protection as {@code /metrics}:
- * with {@code server.metrics_token} set, the page wants {@code ?token=} and the data a bearer token.
+ * (Chart.js from its WebJar), so it works without internet. Same protection as {@code /metrics}
+ * ({@link OperatorAccess}) on every route, scripts included.
+ *
+ * <p>With a token, the page is opened once as {@code ?token=}; the answer sets an HttpOnly,
+ * SameSite=Strict cookie (derived from the token, see {@link OperatorAccess#cookieValue()}) and the page
+ * drops the token from its URL. A cookie rather than a header kept in {@code sessionStorage}: the page's
+ * own {@code <script src>} loads cannot carry a header but must be guarded like the data, and an
+ * HttpOnly cookie is out of reach of any script in the page.
  */
 @Path("dashboard")
+@OperatorOnly(value = "/dashboard", cookie = true)
 public class DashboardResource {
     private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
 
@@ -33,11 +38,24 @@ public class DashboardResource {
     Chorus chorus;
 
     @GET
-    public Response page(@QueryParam("token") String token) {
-        if (!allowed(token)) {
-            return denied();
+    @OperatorOnly(value = "/dashboard", cookie = true, tokenInQuery = true)
+    public Response page(@Context HttpServletRequest request) {
+        Response page = asset("dashboard/index.html", "text/html; charset=utf-8");
+        if (page.getStatus() != 200) {
+            return page;
         }
-        return asset("dashboard/index.html", "text/html; charset=utf-8");
+        Response.ResponseBuilder answer = Response.fromResponse(page)
+                // The first load's URL may carry the token: keep it out of Referer headers and caches.
+                .header("Referrer-Policy", "no-referrer")
+                .header("Cache-Control", null).header("Cache-Control", "no-store");
+        OperatorAccess access = new OperatorAccess(chorus.settings().metricsToken());
+        if (access.tokenSet()) {
+            // Paths from the deployment, not from the request: a request path could smuggle cookie attributes.
+            String path = request.getContextPath() + chorus.settings().path() + "/dashboard";
+            answer.header("Set-Cookie", OperatorAccess.COOKIE + "=" + access.cookieValue() + "; Path=" + path
+                    + "; HttpOnly; SameSite=Strict" + (request.isSecure() ? "; Secure" : ""));
+        }
+        return answer.build();
     }
 
     @GET
@@ -54,11 +72,7 @@ public class DashboardResource {
 
     @GET
     @Path("data")
-    public Response data(@HeaderParam("Authorization") String authorization) {
-        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
-        if (!allowed(given)) {
-            return denied();
-        }
+    public Response data() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("time_ms", System.currentTimeMillis());
         root.put("node", chorus.nodeId());
@@ -86,16 +100,6 @@ public class DashboardResource {
                     });
         }
         return Response.ok(Json.write(root), "application/json").header("Cache-Control", "no-store").build();
-    }
-
-    private boolean allowed(String token) {
-        String expected = chorus.settings().metricsToken();
-        return expected == null || (token != null
-                && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static Response denied() {
-        return ApiExceptionMapper.json(401, "The dashboard needs ?token=<server.metrics_token>");
     }
 
     private static Response asset(String name, String type) {

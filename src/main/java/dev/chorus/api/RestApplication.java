@@ -15,7 +15,7 @@ public class RestApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(HealthResource.class, AppsResource.class, MetricsResource.class, DashboardResource.class, DemoResource.class,
-                SignedRequestFilter.class,
+                SignedRequestFilter.class, OperatorFilter.class,
                 RequestMetricsFilter.class, ApiExceptionMapper.class, JacksonJsonProvider.class);
     }
 

@@ -132,4 +132,10 @@ public record App(
     public Duration idleBackstop() {
         return pingInterval.plus(pongTimeout).plusSeconds(15);
     }
+
+    /** Names the app without its secret, which a record would print (and a log line would keep). */
+    @Override
+    public String toString() {
+        return "App[id=" + id + ", key=" + key + ", name=" + name + (enabled ? "" : ", disabled") + "]";
+    }
 }

@@ -20,4 +20,10 @@ public record Scaling(boolean enabled, String prefix, String host, int port, boo
     public String describe() {
         return (tls ? "rediss://" : "redis://") + (username == null ? "" : username + "@") + host + ":" + port + "/" + database;
     }
+
+    /** A record would print the password: anything that logs a {@code Scaling} gets {@link #describe()}. */
+    @Override
+    public String toString() {
+        return "Scaling[" + (enabled ? describe() + ", prefix=" + prefix : "disabled") + (password == null ? "" : ", password=****") + "]";
+    }
 }

@@ -429,8 +429,7 @@ public final class SettingsLoader {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw ConfigurationException.bad(where + "." + name, node.get(name), "unknown setting; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(allowed)));
+                throw ConfigurationException.unknown(where, name, allowed);
             }
         }
     }

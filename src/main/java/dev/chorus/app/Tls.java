@@ -12,4 +12,10 @@ public record Tls(Path certificate, Path privateKey, Path keystore, String passw
     public boolean pem() {
         return certificate != null;
     }
+
+    /** Without the password, which a record would print. */
+    @Override
+    public String toString() {
+        return pem() ? "Tls[certificate=" + certificate + ", privateKey=" + privateKey + "]" : "Tls[keystore=" + keystore + "]";
+    }
 }

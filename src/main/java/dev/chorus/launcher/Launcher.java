@@ -8,9 +8,11 @@ import dev.chorus.app.SettingsLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -176,8 +178,8 @@ public final class Launcher {
         }
         writeDevConfig(file);
         Settings settings = new SettingsLoader(Map.of(SettingsLoader.FLAG_CONFIG, file.toString()), Map.of()).load(null);
-        out.println("Wrote " + file.toAbsolutePath());
-        printCredentials(settings, out);
+        out.println("Wrote " + file.toAbsolutePath() + " (readable by its owner only)");
+        printCredentials(settings, out, true, Map.of());
         return 0;
     }
 
@@ -186,6 +188,7 @@ public final class Launcher {
         SettingsLoader loader = new SettingsLoader(flags, env);
         Path defaultFile = Path.of(SettingsLoader.DEFAULT_CONFIG_FILE);
         Settings settings = loader.load(defaultFile);
+        boolean generated = false;
         if (settings.apps().isEmpty()) {
             if (loader.explicitConfigFile() != null) {
                 throw ConfigurationException.bad("apps", "(none)", "the config file " + settings.configFile()
@@ -193,15 +196,16 @@ public final class Launcher {
             }
             // Zero-configuration development: credentials generated once and kept for the next start.
             writeDevConfig(defaultFile);
-            out.println("Generated development credentials in " + defaultFile.toAbsolutePath());
+            out.println("Generated development credentials in " + defaultFile.toAbsolutePath() + " (readable by its owner only)");
             settings = loader.load(defaultFile);
+            generated = true;
         }
         Server server = new Server();
         // Built before anything is printed: unreadable TLS material is a bad setting like any other.
         ServerConnector connector = settings.tls() == null
                 ? new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(TlsConnectors.httpConfiguration()))
                 : TlsConnectors.connector(server, settings.tls());
-        printCredentials(settings, out);
+        printCredentials(settings, out, generated, env);
 
         // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
         Map<String, String> forWebapp = new HashMap<>(flags);
@@ -408,10 +412,25 @@ public final class Launcher {
                 + "    allowed_origins: [\"*\"]\n"
                 + "    accept_client_events_from: members\n";
         try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            // The file holds app secrets: it is born owner-only (no window in which it is world-readable,
+            // whatever the umask) and moved into place, so an overwritten file gets the same permissions.
+            Path temp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                    ? Files.createTempFile(dir, ".chorus-", ".yaml.tmp",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                    // Not POSIX (Windows): the directory's ACLs decide, as for any file the user creates.
+                    : Files.createTempFile(dir, ".chorus-", ".yaml.tmp");
+            try {
+                Files.writeString(temp, yaml);
+                try {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
             }
-            Files.writeString(file, yaml);
         } catch (IOException e) {
             throw ConfigurationException.bad("config", file, "cannot be written (" + e.getMessage() + ")");
         }
@@ -426,15 +445,28 @@ public final class Launcher {
         return out.toString();
     }
 
-    private static void printCredentials(Settings settings, PrintStream out) {
+    /**
+     * App ids and keys (public: they are in every browser), and the secrets only when they were just
+     * generated, as {@code reverb:install} does; otherwise where the secret is, so logs and terminal
+     * scroll-back of every later start hold no secret.
+     */
+    private static void printCredentials(Settings settings, PrintStream out, boolean showSecrets, Map<String, String> env) {
         String host = settings.hostname() != null ? settings.hostname()
                 : settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
-        for (App app : settings.apps()) {
+        for (int i = 0; i < settings.apps().size(); i++) {
+            App app = settings.apps().get(i);
             out.println();
             out.println("  App " + app.name() + (app.enabled() ? "" : " (disabled)"));
             out.println("    REVERB_APP_ID=" + app.id());
             out.println("    REVERB_APP_KEY=" + app.key());
-            out.println("    REVERB_APP_SECRET=" + app.secret());
+            if (showSecrets) {
+                out.println("    REVERB_APP_SECRET=" + app.secret());
+            } else if (i == 0 && env.get("REVERB_APP_SECRET") != null && !env.get("REVERB_APP_SECRET").isEmpty()) {
+                out.println("    secret: from REVERB_APP_SECRET");
+            } else {
+                out.println("    secret: in " + (settings.configFile() == null ? "the configuration"
+                        : settings.configFile().toAbsolutePath().toString()));
+            }
         }
         App first = settings.apps().get(0);
         out.println();

@@ -40,8 +40,9 @@ final class Options {
                 name = name.substring(0, eq);
             }
             if (!allowed.contains(name)) {
-                throw ConfigurationException.bad("--" + name, value, "unknown option; allowed: --" + String.join(", --",
-                        new java.util.TreeSet<>(allowed)));
+                // Named without its value: a mistyped --tls-keystore-password=... still holds a password.
+                throw new ConfigurationException("Unknown option --" + name + (value == null ? "" : " (value not shown)")
+                        + "; allowed: --" + String.join(", --", new java.util.TreeSet<>(allowed)));
             }
             if (SWITCHES.contains(name)) {
                 flags.put(name, value == null ? "true" : value);

@@ -8,7 +8,8 @@ final class Usage {
             Usage: java -jar chorus.jar <command> [options]
 
             Commands:
-              start   Run the server (generates development credentials in ./chorus.yaml when none exist)
+              start   Run the server (generates development credentials in ./chorus.yaml when none exist;
+                      their secret is printed that once, later starts say where it is)
               init    Write a config file with fresh credentials (like reverb:install)
               restart Make every running node tell its clients to reconnect (4200) and exit cleanly
               health  Exit 0 when the local server answers /up (for container health checks)
@@ -64,7 +65,8 @@ final class Usage {
     static final String INIT = """
             Usage: java -jar chorus.jar init [options]
 
-            Writes a config file with a new app id, key and secret and prints them.
+            Writes a config file (readable by its owner only) with a new app id, key and secret, and
+            prints them: the only time the secret is printed.
 
             Options:
               --config FILE        Where to write it (default ./chorus.yaml)

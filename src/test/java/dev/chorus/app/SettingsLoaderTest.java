@@ -114,8 +114,9 @@ class SettingsLoaderTest {
         Path typo = file("apps:\n  - id: a\n    key: k\n    secret: s\n    max_conections: 3\n");
         ConfigurationException unknown = assertThrows(ConfigurationException.class,
                 () -> new SettingsLoader(Map.of("config", typo.toString()), Map.of()).load(null));
-        assertTrue(unknown.getMessage().startsWith("Invalid setting apps[0].max_conections='3': unknown setting"),
+        assertTrue(unknown.getMessage().startsWith("Invalid setting apps[0].max_conections: unknown setting 'max_conections'"),
                 unknown.getMessage());
+        assertFalse(unknown.getMessage().contains("3'"), unknown.getMessage());
         Path dup = file("apps:\n  - id: a\n    key: k\n    secret: s\n  - id: a\n    key: k2\n    secret: s\n");
         assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of("config", dup.toString()), Map.of()).load(null));
     }
@@ -178,5 +179,74 @@ class SettingsLoaderTest {
         ConfigurationException flag = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
                 Map.of("REVERB_SCALING_ENABLED", "maybe")).load(null));
         assertTrue(flag.getMessage().contains("REVERB_SCALING_ENABLED"), flag.getMessage());
+    }
+
+    private ConfigurationException refused(Map<String, String> env, String yaml) throws IOException {
+        Map<String, String> flags = yaml == null ? Map.of() : Map.of("config", file(yaml).toString());
+        return assertThrows(ConfigurationException.class, () -> new SettingsLoader(flags, env).load(null));
+    }
+
+    @Test
+    void aMistypedKeyIsNamedWithoutItsValue() throws IOException {
+        ConfigurationException typo = refused(Map.of(), "apps:\n  - id: a\n    key: k\n    secert: hunter2\n    secret: s\n");
+        assertTrue(typo.getMessage().contains("unknown setting 'secert'"), typo.getMessage());
+        assertTrue(typo.getMessage().contains("allowed: "), typo.getMessage());
+        assertFalse(typo.getMessage().contains("hunter2"), typo.getMessage());
+        ConfigurationException server = refused(Map.of(), "server:\n  metric_token: hunter2\n");
+        assertTrue(server.getMessage().contains("server.metric_token"), server.getMessage());
+        assertFalse(server.getMessage().contains("hunter2"), server.getMessage());
+        // The same file spelled right loads.
+        assertEquals("s", new SettingsLoader(Map.of("config", file("apps:\n  - id: a\n    key: k\n    secret: s\n").toString()),
+                Map.of()).load(null).apps().get(0).secret());
+    }
+
+    @Test
+    void aRedisUrlWithAPasswordIsMaskedInItsError() {
+        for (String url : new String[] {"redis://user:hunter2@", "http://user:hunter2@redis:6379", "redis://user:hunter2@host:notaport",
+                "redis://user:hun@ter2@redis/x", "redis://:hunter2@redis:6379/notadb", "user:hunter2@redis:6379"}) {
+            ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                    Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", url)).load(null), url);
+            assertTrue(bad.getMessage().contains("REDIS_URL"), bad.getMessage());
+            assertFalse(bad.getMessage().contains("hunter2") || bad.getMessage().contains("ter2"), bad.getMessage());
+        }
+        ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "http://user:hunter2@redis:6379")).load(null));
+        assertTrue(bad.getMessage().contains("'http://user:****@redis:6379'"), bad.getMessage());
+        // A good one still carries its password to the client, and describes itself without it.
+        Scaling scaling = new SettingsLoader(Map.of(), Map.of("REVERB_SCALING_ENABLED", "true",
+                "REDIS_URL", "redis://user:hunter2@redis:6379")).load(null).scaling();
+        assertEquals("hunter2", scaling.password());
+        assertFalse(scaling.describe().contains("hunter2"));
+        assertFalse(scaling.toString().contains("hunter2"), scaling.toString());
+    }
+
+    @Test
+    void secretsAndPasswordsAreNeverEchoedInErrors() throws IOException {
+        ConfigurationException blank = refused(Map.of(), "apps:\n  - id: a\n    key: k\n    secret: \"   \"\n");
+        assertFalse(blank.getMessage().contains("'   '"), blank.getMessage());
+        ConfigurationException mapping = refused(Map.of(), "apps:\n  id: a\n  key: k\n  secret: hunter2\n");
+        assertTrue(mapping.getMessage().contains("apps=(a mapping)"), mapping.getMessage());
+        assertFalse(mapping.getMessage().contains("hunter2"), mapping.getMessage());
+        ConfigurationException tls = refused(Map.of(), "server:\n  tls: [\"keystore_password: hunter2\"]\n");
+        assertFalse(tls.getMessage().contains("hunter2"), tls.getMessage());
+        ConfigurationException webhook = refused(Map.of(), "apps:\n  - id: a\n    key: k\n    secret: s\n    webhooks:\n"
+                + "      - url: \"ftp://hook:hunter2@example.com/in\"\n");
+        assertTrue(webhook.getMessage().contains("ftp://hook:****@example.com/in"), webhook.getMessage());
+        assertEquals("Invalid setting apps[0].secret=(hidden): x", ConfigurationException.bad("apps[0].secret", "hunter2", "x").getMessage());
+        assertEquals("Invalid setting scaling.password (REDIS_PASSWORD)=(hidden): x",
+                ConfigurationException.bad("scaling.password (REDIS_PASSWORD)", "hunter2", "x").getMessage());
+        assertEquals("Invalid setting server.metrics_token=(hidden): x",
+                ConfigurationException.bad("server.metrics_token", "hunter2", "x").getMessage());
+        // Ordinary values are still shown: the operator needs to see what was wrong.
+        assertEquals("Invalid setting port='http': x", ConfigurationException.bad("port", "http", "x").getMessage());
+    }
+
+    @Test
+    void recordsThatHoldCredentialsDoNotPrintThem() {
+        Settings settings = new SettingsLoader(Map.of(), Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k",
+                "REVERB_APP_SECRET", "hunter2", "REVERB_SCALING_ENABLED", "true", "REDIS_PASSWORD", "hunter2")).load(null);
+        assertFalse(settings.apps().get(0).toString().contains("hunter2"), settings.apps().get(0).toString());
+        assertFalse(settings.scaling().toString().contains("hunter2"), settings.scaling().toString());
+        assertFalse(new Tls(null, null, Path.of("x.p12"), "hunter2").toString().contains("hunter2"));
     }
 }

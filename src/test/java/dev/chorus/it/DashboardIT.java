@@ -1,5 +1,7 @@
 package dev.chorus.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -51,7 +53,7 @@ class DashboardIT {
         try (ChorusProcess chorus = ChorusProcess.start("server:\n  metrics_token: dash\napps:\n  - id: \"d\"\n    key: dk\n"
                 + "    secret: ds\n")) {
             String page = "http://127.0.0.1:" + chorus.port + "/dashboard?token=dash";
-            assertTrue(render(chromium, "http://127.0.0.1:" + chorus.port + "/dashboard", null).contains("needs ?token="),
+            assertTrue(render(chromium, "http://127.0.0.1:" + chorus.port + "/dashboard", null).contains("server.metrics_token"),
                     "the page is behind the token");
             String idle = render(chromium, page, null);
             assertTrue(figure(idle, "status").startsWith("live"), idle);
@@ -90,6 +92,32 @@ class DashboardIT {
                 publishing.set(false);
                 publisher.join(5_000);
                 clients.forEach(Wire.Client::close);
+            }
+        }
+    }
+
+    @Test
+    void theTokenLeavesTheAddressBarAfterTheFirstLoadAndTheDataKeepsRefreshing() throws Exception {
+        try (ChorusProcess chorus = ChorusProcess.start("server:\n  metrics_token: dash-token\napps:\n  - id: \"d\"\n    key: dk\n"
+                + "    secret: ds\n");
+             HeadlessChromium browser = HeadlessChromium.start()) {
+            String status = "document.getElementById('status').textContent";
+            browser.navigate("http://127.0.0.1:" + chorus.port + "/dashboard?token=dash-token");
+            assertTrue(browser.waitFor(status + ".startsWith('live')", 30), browser.evaluate(status));
+            assertEquals("http://127.0.0.1:" + chorus.port + "/dashboard", browser.evaluate("location.href"));
+            assertEquals("", browser.evaluate("location.search"));
+            assertEquals("", browser.evaluate("document.cookie"), "the session cookie is HttpOnly");
+            assertEquals("0", browser.evaluate("document.getElementById('total-connections').textContent"));
+            // Still live without the token in the URL: a client connects and the figure follows.
+            try (Wire.Client client = Wire.open(chorus.port, "dk")) {
+                assertTrue(browser.waitFor("document.getElementById('total-connections').textContent === '1'", 15),
+                        browser.evaluate(status));
+                // A reload (the URL has no token now) is served by the cookie.
+                browser.evaluate("location.reload()");
+                Thread.sleep(500);
+                assertTrue(browser.waitFor(status + ".startsWith('live') && document.getElementById('total-connections').textContent === '1'",
+                        30), browser.evaluate(status));
+                assertFalse(browser.evaluate("location.href").contains("token"));
             }
         }
     }

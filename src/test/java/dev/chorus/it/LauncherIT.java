@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /** {@code java -jar chorus.jar}: commands, zero-configuration start, settings precedence and errors. */
 class LauncherIT {
     private static final Pattern KEY = Pattern.compile("REVERB_APP_KEY=(\\S+)");
+    private static final Pattern SECRET = Pattern.compile("secret: \"(\\w+)\"");
 
     private static ChorusProcess run(Path dir, Map<String, String> env, String... args) throws IOException {
         return ChorusProcess.launch(dir, env, List.of(args));
@@ -28,6 +29,20 @@ class LauncherIT {
 
     private static Path tempDir() throws IOException {
         return Files.createTempDirectory("chorus-launcher-it-");
+    }
+
+    /** The secret in a generated config file. */
+    private static String secretIn(Path file) throws IOException {
+        Matcher matcher = SECRET.matcher(Files.readString(file));
+        assertTrue(matcher.find(), "a secret in " + file);
+        return matcher.group(1);
+    }
+
+    /** Owner read and write, nothing for group and others (skipped where the file system has no POSIX modes). */
+    private static void assertOwnerOnly(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+        }
     }
 
     private static String appKey(String output) {
@@ -50,11 +65,15 @@ class LauncherIT {
         Path dir = tempDir();
         int port = ChorusProcess.freePort();
         String key;
+        String secret;
         try (ChorusProcess first = run(dir, Map.of(), "start", "--host", "127.0.0.1", "--port", String.valueOf(port))) {
             first.awaitOutput("Chorus listening on", 60);
             key = appKey(first.output());
             assertTrue(first.output().contains("new Echo({ broadcaster: 'reverb', key: '" + key + "'"), first.output());
             assertTrue(Files.isRegularFile(dir.resolve("chorus.yaml")));
+            assertOwnerOnly(dir.resolve("chorus.yaml"));
+            secret = secretIn(dir.resolve("chorus.yaml"));
+            assertTrue(first.output().contains("REVERB_APP_SECRET=" + secret), "a generated secret is shown once:\n" + first.output());
             try (Wire.Client client = Wire.open(port, key)) {
                 assertFalse(client.socketId().isEmpty());
             }
@@ -63,6 +82,15 @@ class LauncherIT {
             second.awaitOutput("Chorus listening on", 60);
             assertEquals(key, appKey(second.output()), "same credentials after a restart");
             assertFalse(second.output().contains("Generated development credentials"));
+            assertFalse(second.output().contains(secret), "no secret on a normal start:\n" + second.output());
+            assertTrue(second.output().contains("secret: in " + dir.resolve("chorus.yaml").toRealPath())
+                    || second.output().contains("secret: in " + dir.resolve("chorus.yaml").toAbsolutePath()), second.output());
+            // ... and it still works: a private channel signed with the secret from the file.
+            try (Wire.Client client = Wire.open(port, key)) {
+                String auth = key + ":" + new dev.chorus.protocol.Signer(secret).sign(client.socketId() + ":private-ops");
+                client.send(Wire.subscribe("private-ops", auth));
+                assertTrue(client.next().contains("subscription_succeeded"));
+            }
         }
     }
 
@@ -73,12 +101,81 @@ class LauncherIT {
         assertEquals(0, init.awaitExit(30), init.output());
         String key = appKey(init.output());
         assertTrue(Files.readString(dir.resolve("chorus.yaml")).contains(key));
+        assertTrue(init.output().contains("REVERB_APP_SECRET=" + secretIn(dir.resolve("chorus.yaml"))), init.output());
+        assertOwnerOnly(dir.resolve("chorus.yaml"));
         ChorusProcess again = run(dir, Map.of(), "init");
         assertEquals(2, again.awaitExit(30));
         assertTrue(again.output().contains("--force"), again.output());
         ChorusProcess forced = run(dir, Map.of(), "init", "--force");
         assertEquals(0, forced.awaitExit(30), forced.output());
         assertFalse(Files.readString(dir.resolve("chorus.yaml")).contains(key), "new credentials");
+        assertOwnerOnly(dir.resolve("chorus.yaml"));
+    }
+
+    @Test
+    void overwritingAWorldReadableFileLeavesAnOwnerOnlyOne() throws Exception {
+        Path dir = tempDir();
+        Path file = dir.resolve("chorus.yaml");
+        Files.writeString(file, "# old\n");
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        ChorusProcess forced = run(dir, Map.of(), "init", "--force");
+        assertEquals(0, forced.awaitExit(30), forced.output());
+        assertOwnerOnly(file);
+        assertTrue(Files.readString(file).contains("secret:"));
+    }
+
+    @Test
+    void aSecretFromTheEnvironmentIsNamedNotPrinted() throws Exception {
+        int port = ChorusProcess.freePort();
+        Map<String, String> env = Map.of("REVERB_APP_ID", "5", "REVERB_APP_KEY", "env-key", "REVERB_APP_SECRET", "hunter2-env");
+        try (ChorusProcess chorus = run(tempDir(), env, "start", "--host", "127.0.0.1", "--port", String.valueOf(port))) {
+            chorus.awaitOutput("Chorus listening on", 60);
+            assertTrue(chorus.output().contains("secret: from REVERB_APP_SECRET"), chorus.output());
+            assertFalse(chorus.output().contains("hunter2"), chorus.output());
+            try (Wire.Client client = Wire.open(port, "env-key")) {
+                assertFalse(client.socketId().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void credentialsInBadSettingsAreNeverPrinted() throws Exception {
+        Map<String, String> app = Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k", "REVERB_APP_SECRET", "s");
+        record Case(Map<String, String> env, String yaml, List<String> args, String mentions) {
+        }
+        List<Case> cases = List.of(
+                new Case(merge(app, Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "http://ops:hunter2@redis.example:6379")),
+                        null, List.of(), "http://ops:****@redis.example:6379"),
+                new Case(merge(app, Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "redis://ops:hunter2@redis.example:port")),
+                        null, List.of(), "REDIS_URL"),
+                new Case(Map.of(), "apps:\n  - id: 1\n    key: k\n    secret: s\n    secert: hunter2\n", List.of(),
+                        "unknown setting 'secert'"),
+                new Case(Map.of(), "server:\n  metrics_tokn: hunter2\napps:\n  - id: 1\n    key: k\n    secret: s\n", List.of(),
+                        "server.metrics_tokn"),
+                new Case(Map.of(), "apps:\n  id: 1\n  key: k\n  secret: hunter2\n", List.of(), "apps=(a mapping)"),
+                new Case(app, null, List.of("--tls-keystore-pasword=hunter2"), "--tls-keystore-pasword"));
+        for (Case c : cases) {
+            Path dir = tempDir();
+            List<String> args = new java.util.ArrayList<>(List.of("start", "--host", "127.0.0.1"));
+            if (c.yaml() != null) {
+                Files.writeString(dir.resolve("chorus.yaml"), c.yaml());
+            }
+            args.addAll(c.args());
+            ChorusProcess process = ChorusProcess.launch(dir, c.env(), args);
+            int exit = process.awaitExit(60);
+            String output = process.output().strip();
+            assertEquals(2, exit, c + "\n" + output);
+            assertEquals(1, output.lines().count(), "one line: " + output);
+            assertTrue(output.contains(c.mentions()), c.mentions() + " in: " + output);
+            assertFalse(output.contains("hunter2"), "no credential in: " + output);
+        }
+        // The same settings, right, start: the masking hides values, not the setting.
+        try (ChorusProcess chorus = ChorusProcess.start("apps:\n  - id: 1\n    key: k\n    secret: hunter2\n")) {
+            assertFalse(chorus.output().contains("hunter2"), chorus.output());
+            assertTrue(chorus.output().contains("REVERB_APP_KEY=k"), chorus.output());
+        }
     }
 
     @Test
