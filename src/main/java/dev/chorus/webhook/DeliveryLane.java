@@ -166,17 +166,17 @@ final class DeliveryLane {
                 + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
-    /** The cause's type and message, without a stack trace and without any URL it might quote. */
+    /** The failure's type and first message, without a stack trace and without any URL it might quote. */
     private String reason(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause.getMessage() == null) && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        String message = cause.getMessage();
-        String type = cause.getClass().getSimpleName();
-        if (message == null || message.isBlank()) {
-            return type;
+        String message = null;
+        for (Throwable t = cause; t != null && message == null; t = t.getCause()) {
+            message = t.getMessage() == null || t.getMessage().isBlank() ? null : t.getMessage();
         }
-        return type + ": " + message.replaceAll("\\S+://\\S+", printableUrl);
+        String type = cause.getClass().getSimpleName();
+        return message == null ? type : type + ": " + message.replaceAll("\\S+://\\S+", printableUrl);
     }
 }
