@@ -78,7 +78,7 @@ public class Chorus {
             relay = new LocalRelay(nodeId);
             cluster = ClusterState.NONE;
         }
-        webhooks = new HttpWebhookEmitter();
+        webhooks = new HttpWebhookEmitter(settings.limits().webhookConcurrency());
         metrics = new Metrics();
         broadcaster = new Broadcaster(relay, cluster, webhooks, metrics);
         server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics,

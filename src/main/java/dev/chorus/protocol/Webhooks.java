@@ -57,6 +57,25 @@ public final class Webhooks {
         return event;
     }
 
+    /** The event's {@code name}, e.g. {@link #CHANNEL_OCCUPIED}. */
+    public static String name(ObjectNode event) {
+        return event.path("name").asText();
+    }
+
+    public static String channel(ObjectNode event) {
+        return event.path("channel").asText();
+    }
+
+    /** The {@code user_id} of a member or client event, or null. */
+    public static String userId(ObjectNode event) {
+        return event.hasNonNull("user_id") ? event.get("user_id").asText() : null;
+    }
+
+    /** The count a {@link #SUBSCRIPTION_COUNT} event carries. */
+    public static long countOf(ObjectNode event) {
+        return event.path("subscription_count").asLong();
+    }
+
     public static String body(long timeMillis, List<ObjectNode> events) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("time_ms", timeMillis);

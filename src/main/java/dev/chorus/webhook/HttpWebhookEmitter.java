@@ -4,39 +4,41 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.app.App;
 import dev.chorus.protocol.Signer;
 import dev.chorus.protocol.Webhooks;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches events per app and URL every {@code 100 ms}, signs each body with the app secret and POSTs
- * it with the JDK HTTP client, asynchronously. A batch that fails (connection error or non-2xx) is
- * retried after 1, 2, 4, 8 and 16 s, then dropped with one log line.
+ * Collects events per app in a {@link CoalescingBuffer} and flushes every {@code 100 ms}: each
+ * webhook of the app gets the events it wants, cut into batches, signed with the app secret and
+ * handed to the {@link DeliveryLane} of its URL, which POSTs them with the JDK HTTP client, a few at
+ * a time, retrying a failed batch after 1, 2, 4, 8 and 16 s. Every quantity is bounded by
+ * {@link WebhookLimits}; what does not fit is dropped and counted in {@link #dropped()}.
  */
 public final class HttpWebhookEmitter implements WebhookEmitter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpWebhookEmitter.class);
-    private static final int MAX_QUEUED = 100_000;
-    private static final int MAX_BATCH = 100;
-    private static final int MAX_ATTEMPTS = 6;
+    /** Pusher batches for up to 250 ms; 100 ms keeps occupancy news fresh and still coalesces churn. */
+    static final Duration FLUSH_INTERVAL = Duration.ofMillis(100);
 
-    private record Queued(App app, ObjectNode event) {
+    /** One app's pending events; the app is kept for its webhooks, key and secret at flush time. */
+    private record Pending(App app, CoalescingBuffer events) {
     }
 
-    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    private final WebhookLimits limits;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Keyed by URL, not by app: the bound is on what one receiver gets, whichever apps feed it. */
+    private final Map<URI, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
@@ -46,8 +48,15 @@ public final class HttpWebhookEmitter implements WebhookEmitter, AutoCloseable {
         return thread;
     });
 
-    public HttpWebhookEmitter() {
-        timer.scheduleWithFixedDelay(this::flush, 100, 100, TimeUnit.MILLISECONDS);
+    /** @param concurrency {@code server.webhook_concurrency}: POSTs in flight per webhook URL */
+    public HttpWebhookEmitter(int concurrency) {
+        this(WebhookLimits.withConcurrency(concurrency));
+    }
+
+    public HttpWebhookEmitter(WebhookLimits limits) {
+        this.limits = limits;
+        long every = FLUSH_INTERVAL.toMillis();
+        timer.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -55,71 +64,61 @@ public final class HttpWebhookEmitter implements WebhookEmitter, AutoCloseable {
         if (app.webhooks().isEmpty()) {
             return;
         }
-        if (queued.incrementAndGet() > MAX_QUEUED) {
-            queued.decrementAndGet();
+        Pending buffer = pending.computeIfAbsent(app.id(), id -> new Pending(app, new CoalescingBuffer(limits.maxPendingEvents())));
+        if (buffer.events().add(event) == CoalescingBuffer.Outcome.DROPPED) {
             dropped.incrementAndGet();
-            return;
         }
-        queue.add(new Queued(app, event));
     }
 
-    /** Events dropped because the queue was full or a batch ran out of retries. */
+    /** Events dropped because a buffer or queue was full or a batch ran out of retries. */
     public long dropped() {
         return dropped.get();
     }
 
-    private void flush() {
+    /** POSTs in flight to this URL now, a batch waiting for its retry included. */
+    int inFlight(URI url) {
+        DeliveryLane lane = lanes.get(url);
+        return lane == null ? 0 : lane.inFlight();
+    }
+
+    void flush() {
         try {
-            Map<String, List<ObjectNode>> batches = new LinkedHashMap<>();
-            Map<String, App.Webhook> targets = new LinkedHashMap<>();
-            Map<String, App> apps = new LinkedHashMap<>();
-            Queued next;
-            while ((next = queue.poll()) != null) {
-                queued.decrementAndGet();
-                String name = next.event().path("name").asText();
-                String channel = next.event().path("channel").asText();
-                for (App.Webhook webhook : next.app().webhooks()) {
-                    if (webhook.wants(name, channel)) {
-                        String key = next.app().id() + " " + webhook.url();
-                        batches.computeIfAbsent(key, k -> new ArrayList<>()).add(next.event());
-                        targets.put(key, webhook);
-                        apps.put(key, next.app());
-                    }
+            for (Pending app : pending.values()) {
+                List<ObjectNode> events = app.events().drain();
+                if (!events.isEmpty()) {
+                    deliver(app.app(), events);
                 }
             }
-            batches.forEach((key, events) -> {
-                for (int from = 0; from < events.size(); from += MAX_BATCH) {
-                    List<ObjectNode> slice = events.subList(from, Math.min(events.size(), from + MAX_BATCH));
-                    send(apps.get(key), targets.get(key), Webhooks.body(System.currentTimeMillis(), slice), slice.size(), 1);
-                }
-            });
         } catch (RuntimeException e) {
-            LOG.error("Webhook batching failed", e);
+            LOG.error("Webhook batching failed: " + e);
         }
     }
 
-    private void send(App app, App.Webhook webhook, String body, int events, int attempt) {
-        HttpRequest request = HttpRequest.newBuilder(webhook.url())
-                .timeout(Duration.ofSeconds(10))
+    private void deliver(App app, List<ObjectNode> events) {
+        for (App.Webhook webhook : app.webhooks()) {
+            List<ObjectNode> wanted = new ArrayList<>();
+            for (ObjectNode event : events) {
+                if (webhook.wants(Webhooks.name(event), Webhooks.channel(event))) {
+                    wanted.add(event);
+                }
+            }
+            DeliveryLane lane = lanes.computeIfAbsent(webhook.url(), url -> new DeliveryLane(url, limits, client, timer, dropped));
+            for (int from = 0; from < wanted.size(); from += limits.maxBatchEvents()) {
+                List<ObjectNode> slice = wanted.subList(from, Math.min(wanted.size(), from + limits.maxBatchEvents()));
+                lane.offer(new DeliveryLane.Batch(request(app, webhook, Webhooks.body(System.currentTimeMillis(), slice)),
+                        slice.size()));
+            }
+        }
+    }
+
+    private HttpRequest request(App app, App.Webhook webhook, String body) {
+        return HttpRequest.newBuilder(webhook.url())
+                .timeout(limits.requestTimeout())
                 .header("Content-Type", "application/json")
                 .header(Webhooks.KEY_HEADER, app.key())
                 .header(Webhooks.SIGNATURE_HEADER, new Signer(app.secret()).sign(body))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-            if (failure == null && response.statusCode() / 100 == 2) {
-                return;
-            }
-            String why = failure != null ? failure.toString() : "HTTP " + response.statusCode();
-            if (attempt >= MAX_ATTEMPTS) {
-                dropped.addAndGet(events);
-                LOG.warn("Webhook to " + webhook.url() + " failed " + attempt + " times (" + why + "); dropped " + events
-                        + " event(s)");
-                return;
-            }
-            long delaySeconds = 1L << (attempt - 1);
-            timer.schedule(() -> send(app, webhook, body, events, attempt + 1), delaySeconds, TimeUnit.SECONDS);
-        });
     }
 
     @Override
