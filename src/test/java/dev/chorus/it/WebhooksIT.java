@@ -41,6 +41,9 @@ class WebhooksIT {
         Wire.Client ann = member(channel, "ann");
         Wire.Client bob = member(channel, "bob");
         ann.next();
+        // Joins and leaves within one flush cancel out (as Pusher's do): let the joins go out first.
+        awaitLine("/all", "member_added " + channel + " bob");
+        awaitLine("/all", "channel_occupied " + channel);
         bob.send("{\"event\":\"client-wave\",\"channel\":\"" + channel + "\",\"data\":{\"hi\":1}}");
         ann.next();
         bob.close();
@@ -81,6 +84,8 @@ class WebhooksIT {
         try (Wire.Client client = Wire.open(chorus.port, "wk")) {
             client.send(Wire.subscribe("retried-channel"));
             client.next();
+            // Occupied then vacated within one flush would cancel: stay until the retry delivered it.
+            awaitLine("/occupancy", "channel_occupied retried-channel");
         }
         long deadline = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < deadline && !receiver.lines("/occupancy", false).contains("channel_vacated retried-channel")) {
@@ -90,6 +95,15 @@ class WebhooksIT {
         assertTrue(receiver.lines("/occupancy", false).contains("channel_vacated retried-channel"));
         assertTrue(receiver.requests.get() - before >= 3, "the failed requests were retried");
         assertEquals(List.of(), receiver.problems);
+    }
+
+    /** Waits (on the receiver's arrivals) until {@code line} has come in on {@code path}. */
+    private static void awaitLine(String path, String line) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!receiver.lines(path, false).contains(line)) {
+            assertTrue(System.currentTimeMillis() < deadline, "no '" + line + "' on " + path + ": " + receiver.lines(path, false));
+            Thread.sleep(20);
+        }
     }
 
     /** Field-level checks of the client_event webhook. */
