@@ -15,6 +15,9 @@ import java.io.IOException;
  * in front of the servlet container; this copy covers Tomcat, Jetty and Payara.
  */
 public class CanonicalPathFilter extends HttpFilter {
+    /** Request attribute: the socket's peer address, for JAX-RS filters (which see attributes as properties). */
+    static final String PEER_ATTRIBUTE = "dev.chorus.peer";
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
@@ -26,6 +29,7 @@ public class CanonicalPathFilter extends HttpFilter {
             response.getWriter().write("{\"error\":\"" + refusal.replace("\\", "\\\\") + "\"}");
             return;
         }
+        request.setAttribute(PEER_ATTRIBUTE, request.getRemoteAddr());
         chain.doFilter(request, response);
     }
 }

@@ -3,7 +3,6 @@ package dev.chorus.api;
 import dev.chorus.config.Chorus;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.spi.CDI;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -26,9 +25,6 @@ public class OperatorFilter implements ContainerRequestFilter {
     private static final String[] FORWARDING = {"Forwarded", "X-Forwarded-For", "X-Real-IP"};
 
     @Context
-    HttpServletRequest servlet;
-
-    @Context
     ResourceInfo resource;
 
     private volatile OperatorAccess access;
@@ -45,7 +41,7 @@ public class OperatorFilter implements ContainerRequestFilter {
         for (String header : FORWARDING) {
             relayed |= request.getHeaderString(header) != null;
         }
-        OperatorAccess.Verdict verdict = access().decide(new OperatorAccess.Caller(servlet.getRemoteAddr(), relayed, token,
+        OperatorAccess.Verdict verdict = access().decide(new OperatorAccess.Caller(peer(request), relayed, token,
                 cookie == null ? null : cookie.getValue()));
         if (verdict == OperatorAccess.Verdict.ALLOWED) {
             return;
@@ -59,6 +55,16 @@ public class OperatorFilter implements ContainerRequestFilter {
             refusal.header("WWW-Authenticate", "Bearer realm=\"chorus\"");
         }
         request.abortWith(refusal.build());
+    }
+
+    /**
+     * The socket's peer address, which {@link CanonicalPathFilter} (first of every request) leaves as a
+     * request attribute: a {@code @Context HttpServletRequest} field would need an HK2 proxy, which some
+     * class loader set-ups (Tomcat embedded) cannot build.
+     */
+    private static String peer(ContainerRequestContext request) {
+        Object peer = request.getProperty(CanonicalPathFilter.PEER_ATTRIBUTE);
+        return peer instanceof String address ? address : null;
     }
 
     OperatorAccess access() {

@@ -229,6 +229,7 @@ public final class Launcher {
         // above which Jetty stops accepting until sockets close.
         int sockets = limits.effectiveMaxConnections();
         server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(sockets + sockets / 10 + 64, connector));
+        connector.addBean(new HeaderDeadline(connector.getScheduler(), limits.requestTimeout()));
         if (limits.maxConnectionsPerAddress() > 0) {
             // Twice the WebSocket cap: a client over that cap still gets a clear 4100 close from the
             // web app; only a raw socket flood meets this one (its sockets are closed as they open).

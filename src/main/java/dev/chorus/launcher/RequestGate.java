@@ -47,6 +47,7 @@ final class RequestGate extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        HeaderDeadline.seen(request.getConnectionMetaData());
         String refusal = RequestPaths.refusal(request.getHttpURI().getPath());
         if (refusal != null) {
             JsonAnswer.write(response, callback, 400, refusal, false);

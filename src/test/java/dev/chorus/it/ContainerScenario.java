@@ -57,7 +57,7 @@ final class ContainerScenario {
             assertEquals(200, server.trigger("container-news", "headline", Map.of("title", "deployed")).getHttpStatus());
             assertEquals("headline {\"title\":\"deployed\"}", news.events.poll(10, TimeUnit.SECONDS));
             // The unsigned-API attack, against the web app as this container routes it.
-            PathConfusion.assertRefusedEverywhere(port, "", ID, KEY, SECRET);
+            PathConfusion.assertRefusedEverywhere(port, "", ID, KEY, SECRET, true);
         } finally {
             clients.forEach(Pusher::disconnect);
         }

@@ -80,4 +80,41 @@ class SlowBodyIT {
             assertTrue(!chorus.output().contains("Exception"), "no stack trace in the log:\n" + chorus.output());
         }
     }
+
+    @Test
+    void trickledRequestHeadsAreClosedAtTheDeadlineWhileOthersAreServed() throws Exception {
+        try (ChorusProcess chorus = ChorusProcess.start(CONFIG)) {
+            List<Socket> attackers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 50; i++) {
+                    Socket socket = RawHttp.open(chorus.port, "127.0.0.1");
+                    socket.getOutputStream().write("GET /up HTTP/1.1\r\nHost: x\r\nX-Slow: a".getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    attackers.add(socket);
+                }
+                long start = System.nanoTime();
+                int closed = 0;
+                while (closed < attackers.size()) {
+                    closed = 0;
+                    for (Socket socket : attackers) {
+                        try {
+                            // One more header byte each round: the idle timeout alone would never end this.
+                            socket.getOutputStream().write('a');
+                            socket.getOutputStream().flush();
+                        } catch (IOException cut) {
+                            closed++;
+                        }
+                    }
+                    assertTrue(Normal.up(chorus.port) < 1_000, "/up is served meanwhile");
+                    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                    assertTrue(seconds < 12, closed + " of " + attackers.size() + " closed after " + seconds + " s");
+                    Thread.sleep(500); // the attacker's own pace: one byte per socket every half second
+                }
+            } finally {
+                for (Socket socket : attackers) {
+                    socket.close();
+                }
+            }
+        }
+    }
 }
