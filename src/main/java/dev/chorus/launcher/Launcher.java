@@ -228,7 +228,7 @@ public final class Launcher {
         // File descriptors are the last line: the WebSocket cap (a clear close) sits below this one,
         // above which Jetty stops accepting until sockets close.
         int sockets = limits.effectiveMaxConnections();
-        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(sockets + sockets / 10 + 64, connector));
+        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(sockets + sockets / 20 + 64, connector));
         connector.addBean(new HeaderDeadline(connector.getScheduler(), limits.requestTimeout()));
         if (limits.maxConnectionsPerAddress() > 0) {
             // Twice the WebSocket cap: a client over that cap still gets a clear 4100 close from the
