@@ -74,6 +74,14 @@ public class SignedRequestFilter implements ContainerRequestFilter {
      * @param query      the decoded query parameters, first value of each
      */
     static void verify(Settings settings, App app, String method, String unprefixed, Map<String, String> query, byte[] body) {
+        for (Map.Entry<String, String> parameter : query.entrySet()) {
+            // The string to sign joins decoded pairs as k=v&k=v: an encoded '&' (or '=' in a name) would let
+            // a captured signed URL be re-cut into other parameters with the same signature.
+            if (parameter.getKey().indexOf('&') >= 0 || parameter.getKey().indexOf('=') >= 0
+                    || parameter.getValue().indexOf('&') >= 0) {
+                throw new ApiException(401, "Query parameters must not contain an encoded '&' (or '=' in a name)");
+            }
+        }
         String key = query.get(HttpSignature.AUTH_KEY);
         if (key == null || !key.equals(app.key())) {
             throw new ApiException(401, "auth_key must be the app's key");

@@ -39,10 +39,17 @@ final class HeaderDeadline implements Connection.Listener {
         }
     }
 
-    /** Called by the gate for each request head it sees. */
-    static void seen(ConnectionMetaData meta) {
-        if (meta.getAttribute(SEEN) == null) {
-            meta.setAttribute(SEEN, Boolean.TRUE);
+    /**
+     * Called by the gate for each request head it sees; marks the connection and returns its peer
+     * address, formatted once per connection rather than per request.
+     */
+    static String seen(org.eclipse.jetty.server.Request request) {
+        ConnectionMetaData meta = request.getConnectionMetaData();
+        if (meta.getAttribute(SEEN) instanceof String peer) {
+            return peer.isEmpty() ? null : peer;
         }
+        String peer = org.eclipse.jetty.server.Request.getRemoteAddr(request);
+        meta.setAttribute(SEEN, peer == null ? "" : peer);
+        return peer;
     }
 }

@@ -323,7 +323,7 @@ public final class Launcher {
                     // Inflater (~40 KB of native memory) for the life of its connection.
                     response.setExtensions(java.util.List.of());
                     // The endpoint counts the socket against the connection caps (by the forwarded address behind a trusted proxy).
-                    return typed.apply(request.getHeaders().get("Origin"), request.getHeaders().get("X-Forwarded-For"));
+                    return typed.apply(request.getHeaders().get("Origin"), RequestGate.forwardedFor(request));
                 },
                 (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));
         upgrade.setHandler(webapp);

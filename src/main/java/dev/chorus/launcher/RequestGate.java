@@ -47,23 +47,26 @@ final class RequestGate extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        HeaderDeadline.seen(request.getConnectionMetaData());
+        String peer = HeaderDeadline.seen(request);
         String refusal = RequestPaths.refusal(request.getHttpURI().getPath());
         if (refusal != null) {
             JsonAnswer.write(response, callback, 400, refusal, false);
             return true;
         }
-        if (request.getHeaders().contains(HttpHeader.UPGRADE)) {
+        if (isWebSocketHandshake(request)) {
             return super.handle(request, response, callback);
         }
-        String client = ClientAddress.of(Request.getRemoteAddr(request),
-                request.getHeaders().get(ClientAddress.FORWARDED_FOR), limits.trustedProxies());
+        // Only a trusted proxy's header is read at all (an untrusted one is ignored anyway).
+        String client = ClientAddress.isTrusted(peer, limits.trustedProxies())
+                ? ClientAddress.of(peer, forwardedFor(request), limits.trustedProxies()) : peer;
         if (!acquire(client)) {
             JsonAnswer.write(response, callback, 429, "Too many requests in flight from this address; the limit is "
                     + limits.maxRequestsPerAddress() + " (max_requests_per_address)", false);
             return true;
         }
-        Request.addCompletionListener(request, failure -> release(client));
+        if (limits.maxRequestsPerAddress() > 0 && client != null) {
+            callback = new Released(callback, client);
+        }
         long length = request.getLength();
         if (length == 0 || (length < 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING))) {
             return super.handle(request, response, callback);
@@ -75,6 +78,29 @@ final class RequestGate extends Handler.Wrapper {
         }
         new Body(request, response, callback, length).run();
         return true;
+    }
+
+    /**
+     * Only a real handshake skips the body and in-flight rules: {@code GET}, {@code Upgrade: websocket},
+     * no body. Any other request with an {@code Upgrade} header is served as a plain request by Jetty,
+     * so it must pass the gate like one (else a trickled body would hold a pool thread).
+     */
+    static boolean isWebSocketHandshake(Request request) {
+        String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
+        return upgrade != null && upgrade.equalsIgnoreCase("websocket") && "GET".equals(request.getMethod())
+                && request.getLength() <= 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+    }
+
+    /**
+     * Every {@code X-Forwarded-For} line, joined: proxies that add their own line instead of appending
+     * (HAProxy's {@code option forwardfor}) put the hop we must believe last, not first.
+     */
+    static String forwardedFor(Request request) {
+        if (request.getHeaders().get(ClientAddress.FORWARDED_FOR) == null) {
+            return null;
+        }
+        java.util.List<String> lines = request.getHeaders().getValuesList(ClientAddress.FORWARDED_FOR);
+        return lines.isEmpty() ? null : String.join(",", lines);
     }
 
     private boolean acquire(String client) {
@@ -102,6 +128,28 @@ final class RequestGate extends Handler.Wrapper {
         inFlight.computeIfPresent(client, (address, count) -> --count[0] <= 0 ? null : count);
     }
 
+    /** The request's callback, releasing its in-flight slot when the exchange ends either way. */
+    private final class Released extends Callback.Nested {
+        private final String client;
+
+        Released(Callback callback, String client) {
+            super(callback);
+            this.client = client;
+        }
+
+        @Override
+        public void succeeded() {
+            release(client);
+            super.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            release(client);
+            super.failed(failure);
+        }
+    }
+
     /** Requests in flight from this address now (tests and metrics). */
     int inFlight(String client) {
         int[] count = inFlight.get(client);
@@ -115,7 +163,9 @@ final class RequestGate extends Handler.Wrapper {
         private final Callback callback;
         private final AtomicBoolean done = new AtomicBoolean();
         private final long startNanos = System.nanoTime();
-        private final Scheduler.Task deadline;
+        /** Scheduled only when the body did not come with the headers (the common case costs no timer). */
+        private volatile Scheduler.Task deadline;
+        private final long length;
         private byte[] bytes;
         private int size;
 
@@ -123,9 +173,8 @@ final class RequestGate extends Handler.Wrapper {
             this.request = request;
             this.response = response;
             this.callback = callback;
+            this.length = length;
             this.bytes = new byte[length > 0 ? (int) length : 1024];
-            this.deadline = request.getComponents().getScheduler().schedule(this::expire,
-                    limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
 
         @Override
@@ -138,12 +187,17 @@ final class RequestGate extends Handler.Wrapper {
                                 + " bytes/s (min_request_data_rate)");
                         return;
                     }
+                    if (deadline == null) {
+                        long left = limits.requestTimeout().toNanos() - (System.nanoTime() - startNanos);
+                        deadline = request.getComponents().getScheduler().schedule(this::expire,
+                                Math.max(0, left), TimeUnit.NANOSECONDS);
+                    }
                     request.demand(this);
                     return;
                 }
                 if (Content.Chunk.isFailure(chunk)) {
                     if (done.compareAndSet(false, true)) {
-                        deadline.cancel();
+                        cancelDeadline();
                         // A client that hung up mid-body is routine: one debug line, no trace, no answer.
                         LOG.debug("Request body not completed: {}", String.valueOf(chunk.getFailure()));
                         callback.failed(chunk.getFailure());
@@ -162,12 +216,20 @@ final class RequestGate extends Handler.Wrapper {
                 }
                 buffer.get(bytes, size, arrived);
                 size += arrived;
-                boolean last = chunk.isLast();
+                // A body whose announced length has arrived is whole: no need to wait for the parser's end marker.
+                boolean last = chunk.isLast() || (length > 0 && size == length);
                 chunk.release();
                 if (last) {
                     forward();
                     return;
                 }
+            }
+        }
+
+        private void cancelDeadline() {
+            Scheduler.Task task = deadline;
+            if (task != null) {
+                task.cancel();
             }
         }
 
@@ -183,7 +245,7 @@ final class RequestGate extends Handler.Wrapper {
 
         private void refuse(int status, String message) {
             if (done.compareAndSet(false, true)) {
-                deadline.cancel();
+                cancelDeadline();
                 JsonAnswer.write(response, callback, status, message, true);
             }
         }
@@ -192,7 +254,7 @@ final class RequestGate extends Handler.Wrapper {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
-            deadline.cancel();
+            cancelDeadline();
             byte[] body = size == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, size);
             try {
                 if (!RequestGate.super.handle(new BufferedRequest(request, body), response, callback)) {

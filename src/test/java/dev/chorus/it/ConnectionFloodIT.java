@@ -80,6 +80,10 @@ class ConnectionFloodIT {
                     held.add(ws);
                 }
                 assertRefused(viaProxy(chorus.port, "198.51.100.7"), "max_connections_per_address");
+                // A proxy that adds its own header line (HAProxy) puts the hop to believe last: a first line
+                // naming someone else must not make the attacker count as that someone.
+                RawWebSocket spoofed = viaProxy(chorus.port, "198.51.100.9\r\nX-Forwarded-For: 198.51.100.7");
+                assertRefused(spoofed, "max_connections_per_address");
                 RawWebSocket other = viaProxy(chorus.port, "198.51.100.8");
                 held.add(other);
                 assertTrue(other.nextText(5_000).contains("connection_established"), "another client behind the proxy");
