@@ -99,7 +99,7 @@ public final class Launcher {
                     }
                     return bench(Options.parse(rest, Options.BENCH), out, err);
                 default:
-                    err.println("Unknown command '" + command + "'. Commands: start, init, bench. See --help.");
+                    err.println("Unknown command '" + command + "'. Commands: start, init, restart, health, bench. See --help.");
                     return EXIT_BAD_SETTINGS;
             }
         } catch (ConfigurationException e) {
@@ -205,6 +205,19 @@ public final class Launcher {
         ServerConnector connector = settings.tls() == null
                 ? new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(TlsConnectors.httpConfiguration()))
                 : TlsConnectors.connector(server, settings.tls());
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        // Java's default listen backlog is 50: a burst of reconnecting clients overflows it and each
+        // dropped SYN costs the client a 1 s retransmit (measured: 150 instead of thousands of handshakes/s).
+        connector.setAcceptQueueSize(4096);
+        // Bound before anything is printed: a port in use or an address this machine does not have is
+        // one line naming the setting, and a non-zero exit a supervisor can trust.
+        try {
+            connector.open();
+        } catch (IOException | RuntimeException e) {
+            err.println(bindProblem(settings, e));
+            return EXIT_START_FAILED;
+        }
         printCredentials(settings, out, generated, env);
 
         // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
@@ -216,11 +229,6 @@ public final class Launcher {
         // Lets the webapp exit the process on a restart signal; in a container it only drains.
         System.setProperty("chorus.launcher", "true");
 
-        connector.setHost(settings.host());
-        connector.setPort(settings.port());
-        // Java's default listen backlog is 50: a burst of reconnecting clients overflows it and each
-        // dropped SYN costs the client a 1 s retransmit (measured: 150 instead of thousands of handshakes/s).
-        connector.setAcceptQueueSize(4096);
         server.addConnector(connector);
         // Errors Jetty answers itself (unparseable requests, refused URIs) are JSON like the API's.
         server.setErrorHandler(new JsonErrors());
@@ -266,9 +274,6 @@ public final class Launcher {
                     "connections_open", connector.getConnectedEndPoints().size());
         });
         server.setStopTimeout(5_000);
-        // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
-        // their sockets with 1001.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context, war), "chorus-shutdown"));
         try {
             server.start();
         } catch (Exception e) {
@@ -279,8 +284,17 @@ public final class Launcher {
             } catch (Exception ignored) {
                 // Already failing; the exit code says it.
             }
+            try {
+                Files.deleteIfExists(war);
+                Files.deleteIfExists(war.getParent());
+            } catch (IOException ignored) {
+                // a temp file left behind
+            }
             return bad != null ? EXIT_BAD_SETTINGS : EXIT_START_FAILED;
         }
+        // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
+        // their sockets with 1001. Only once started: its clean exit (0) must not cover a failed start.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context, war), "chorus-shutdown"));
         out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : "")
                 + (settings.demo() ? "; demo page at " + settings.path() + "/demo" : ""));
@@ -363,6 +377,26 @@ public final class Launcher {
         System.out.println("Chorus stopped");
         System.out.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    /** One line for a listener that could not be opened, naming the address and the settings behind it. */
+    static String bindProblem(Settings settings, Throwable failure) {
+        String where = settings.host() + ":" + settings.port();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            String message = cause.getMessage() == null ? "" : cause.getMessage();
+            if (cause instanceof java.net.BindException && message.contains("in use")) {
+                return "Cannot listen on " + where + ": the port is already in use (set --port, REVERB_SERVER_PORT or server.port)";
+            }
+            if (cause instanceof java.net.BindException || cause instanceof java.nio.channels.UnresolvedAddressException
+                    || cause instanceof java.net.UnknownHostException) {
+                return "Cannot listen on " + where + ": '" + settings.host() + "' is not an address of this machine"
+                        + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
+            }
+            if (cause instanceof java.net.SocketException && message.contains("ermission")) {
+                return "Cannot listen on " + where + ": permission denied (ports below 1024 need privileges; set --port)";
+            }
+        }
+        return "Cannot listen on " + where + ": " + rootMessage(failure);
     }
 
     /** The webapp's exception comes from another classloader: match it by name. */

@@ -328,4 +328,30 @@ class LauncherIT {
         out.putAll(b);
         return out;
     }
+
+    @Test
+    void aPortInUseOrAnAddressThisMachineLacksIsOneLineNamingTheSettingAndAFailingExit() throws Exception {
+        String yaml = "apps:\n  - id: \"1\"\n    key: k\n    secret: s3cr3t\n";
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path dir = tempDir();
+            Files.writeString(dir.resolve("chorus.yaml"), yaml);
+            ChorusProcess process = ChorusProcess.launch(dir, Map.of(),
+                    List.of("start", "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())));
+            int exit = process.awaitExit(60);
+            String output = process.output().strip();
+            assertEquals(1, exit, "a supervisor must not read a failed start as a clean stop:\n" + output);
+            assertEquals(1, output.lines().count(), "one line: " + output);
+            assertTrue(output.contains("127.0.0.1:" + taken.getLocalPort()) && output.contains("already in use")
+                    && output.contains("--port"), output);
+            assertFalse(output.contains("s3cr3t") || output.contains("REVERB_APP_KEY=k"), "nothing else printed: " + output);
+        }
+        Path dir = tempDir();
+        Files.writeString(dir.resolve("chorus.yaml"), yaml);
+        ChorusProcess process = ChorusProcess.launch(dir, Map.of(), List.of("start", "--host", "192.0.2.77", "--port", "0"));
+        int exit = process.awaitExit(60);
+        String output = process.output().strip();
+        assertEquals(1, exit, output);
+        assertEquals(1, output.lines().count(), "one line: " + output);
+        assertTrue(output.contains("'192.0.2.77' is not an address of this machine") && output.contains("--host"), output);
+    }
 }
