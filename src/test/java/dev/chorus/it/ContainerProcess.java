@@ -70,9 +70,10 @@ final class ContainerProcess implements AutoCloseable {
                 .replace("<Connector port=\"8080\"", "<Connector address=\"127.0.0.1\" port=\"" + port + "\"")
                 .replace("<Server port=\"8005\"", "<Server port=\"-1\"");
         Files.writeString(serverXml, xml);
+        // The README's recipe, step by step: the stock webapps stay, only Tomcat's own ROOT goes (else its
+        // welcome page is served at / instead of Chorus), then the WAR is copied in as ROOT.war.
         Path webapps = home.resolve("webapps");
-        run(List.of("rm", "-rf", webapps.toString()));
-        Files.createDirectories(webapps);
+        run(List.of("rm", "-rf", webapps.resolve("ROOT").toString()));
         Files.copy(war(false), webapps.resolve("ROOT.war"));
         return start(home, config, List.of("bash", home.resolve("bin/catalina.sh").toString(), "run"),
                 Map.of("CATALINA_HOME", home.toString(), "CATALINA_BASE", home.toString(),
