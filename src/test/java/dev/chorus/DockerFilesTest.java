@@ -56,6 +56,9 @@ class DockerFilesTest {
             assertEquals(1, settings.apps().size());
             assertEquals(8080, settings.port());
             assertEquals("docker/Dockerfile", services.get(node).get("build").get("dockerfile").asText());
+            String subnet = compose.get("networks").get("chorus").get("ipam").get("config").get(0).get("subnet").asText();
+            assertTrue(settings.limits().trustedProxies().contains(subnet), node + " trusts nginx's network " + subnet
+                    + ", so per-address limits count clients, not nginx: " + settings.limits().trustedProxies());
             assertTrue(Files.exists(DOCKER.resolve("..").resolve(services.get(node).get("build").get("dockerfile").asText())));
         }
     }

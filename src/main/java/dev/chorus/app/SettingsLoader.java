@@ -171,8 +171,9 @@ public final class SettingsLoader {
             }
         }
         for (String proxy : proxies) {
-            if (!proxy.matches("[0-9A-Fa-f.:]+")) {
-                throw ConfigurationException.bad("server.trusted_proxies (CHORUS_TRUSTED_PROXIES)", proxy, "IP addresses, e.g. 10.0.0.5, ::1");
+            if (!dev.chorus.protocol.ClientAddress.isAddressOrRange(proxy)) {
+                throw ConfigurationException.bad("server.trusted_proxies (CHORUS_TRUSTED_PROXIES)", proxy,
+                        "IP addresses or CIDR ranges, e.g. 10.0.0.5, 172.16.0.0/12, ::1");
             }
         }
         int requestTimeout = serverInt(server, "request_timeout", (int) d.requestTimeout().toSeconds(), 1, 3600);

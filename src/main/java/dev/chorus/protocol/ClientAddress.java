@@ -40,12 +40,76 @@ public final class ClientAddress {
             return false;
         }
         String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        byte[] bytes = null;
         for (String proxy : trusted) {
             if (proxy.equals(bare) || (isLoopback(proxy) && isLoopback(bare))) {
                 return true;
             }
+            int slash = proxy.indexOf('/');
+            if (slash > 0) {
+                if (bytes == null) {
+                    bytes = literal(bare);
+                    if (bytes == null) {
+                        return false;
+                    }
+                }
+                if (inRange(bytes, proxy.substring(0, slash), proxy.substring(slash + 1))) {
+                    return true;
+                }
+            }
         }
         return false;
+    }
+
+    /** Whether {@code address} is an IP literal or a CIDR range ({@code 10.0.0.0/8}, {@code fd00::/8}). */
+    public static boolean isAddressOrRange(String text) {
+        int slash = text.indexOf('/');
+        byte[] base = literal(slash < 0 ? text : text.substring(0, slash));
+        if (base == null) {
+            return false;
+        }
+        if (slash < 0) {
+            return true;
+        }
+        try {
+            int bits = Integer.parseInt(text.substring(slash + 1));
+            return bits >= 0 && bits <= base.length * 8;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static boolean inRange(byte[] address, String network, String prefix) {
+        byte[] base = literal(network);
+        int bits;
+        try {
+            bits = Integer.parseInt(prefix);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (base == null || base.length != address.length || bits < 0 || bits > base.length * 8) {
+            return false;
+        }
+        for (int i = 0; i < bits; i++) {
+            int mask = 0x80 >> (i % 8);
+            if ((base[i / 8] & mask) != (address[i / 8] & mask)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The bytes of an IP literal, never resolving a name; null for anything else. */
+    private static byte[] literal(String text) {
+        // Only the two literal shapes: anything else could make InetAddress look a name up.
+        if (!(text.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (text.indexOf(':') >= 0 && text.matches("[0-9A-Fa-f:.]+")))) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByName(text).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     /** {@code 127.0.0.0/8} and {@code ::1} in their usual spellings: one loopback entry stands for all. */
