@@ -163,6 +163,7 @@ public class Chorus {
             case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
             case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
             case TERMINATE -> server.terminateUser(app, envelope.user());
+            case COUNT -> broadcaster.countChanged(app, envelope.channel());
             default -> { }
         }
     }

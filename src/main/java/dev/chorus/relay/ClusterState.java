@@ -45,6 +45,11 @@ public interface ClusterState {
         return Optional.empty();
     }
 
+    /** The channel's subscriptions over all live nodes now, leaving this node's count as it is. */
+    default Optional<Long> subscriptionTotal(String app, String channel) {
+        return subscriptions(app, channel, 0);
+    }
+
     /** This node's connection count of an app changed by {@code delta}. Fire and forget. */
     default void connections(String app, int delta) {
     }
