@@ -61,6 +61,10 @@ class SettingsLoaderTest {
         Settings fromEnv = new SettingsLoader(Map.of("config", file.toString()),
                 Map.of("REVERB_APP_SUBSCRIPTION_COUNT", "true")).load(null);
         assertEquals(true, fromEnv.apps().get(0).features().subscriptionCount());
+        assertEquals(true, fromEnv.apps().get(1).features().subscriptionCount(), "REVERB_APP_* is the first app's only");
+        ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(
+                Map.of("config", file.toString()), Map.of("REVERB_APP_SUBSCRIPTION_COUNT", "sometimes")).load(null));
+        assertEquals("Invalid setting apps[0].subscription_count='sometimes': true or false", bad.getMessage());
     }
 
     @Test
