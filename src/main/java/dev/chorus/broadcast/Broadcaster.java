@@ -98,8 +98,18 @@ public final class Broadcaster {
         }
     }
 
+    /**
+     * A dead node's subscriptions of the channel were removed by this node: only this node knows, so it
+     * tells the others as for a change of its own.
+     */
+    public void countGone(App app, String channel) {
+        if (app.features().subscriptionCount() && countsPushed(ChannelKind.of(channel))) {
+            counts.changedHere(app, channel);
+        }
+    }
+
     /** Sends every pending subscription count now (the timer does this every {@link SubscriptionCounts#INTERVAL}). */
-    void flushCounts() {
+    public void flushCounts() {
         counts.flush();
     }
 

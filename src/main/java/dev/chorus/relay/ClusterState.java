@@ -87,6 +87,13 @@ public interface ClusterState {
         return java.util.List.of();
     }
 
+    /**
+     * Called with (app, channel) for every channel whose subscriptions on a dead node this node removed:
+     * the cluster's count changed without any subscriber leaving through a live node.
+     */
+    default void onSubscriptionsGone(java.util.function.BiConsumer<String, String> listener) {
+    }
+
     /** Called when a dead node's last connection of a user in a channel was removed by this node. */
     default void onMemberGone(java.util.function.Consumer<Member> listener) {
     }

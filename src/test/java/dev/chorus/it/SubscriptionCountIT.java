@@ -189,6 +189,35 @@ class SubscriptionCountIT {
                     assertEquals(count(channel, 2), bob.next());
                     assertSilent(ann, 600);
                     assertSilent(bob, 100);
+
+                    // A node killed without goodbye: whoever reaps it announces the lower count.
+                    ChorusProcess doomed = ClusterIT.node(redis, "count-it", config);
+                    try {
+                        awaitRelaying(nodeA, doomed);
+                        Wire.Client victim = subscribed(doomed.port, "onkey", channel);
+                        assertEquals(count(channel, 3), victim.next());
+                        assertEquals(count(channel, 3), ann.next());
+                        assertEquals(count(channel, 3), bob.next());
+                        doomed.process().destroyForcibly();
+                        doomed.process().waitFor();
+                        assertEquals(count(channel, 2), ann.ws().nextText(30_000));
+                        assertEquals(count(channel, 2), bob.ws().nextText(5_000));
+                    } finally {
+                        doomed.close();
+                    }
+
+                    // A node stopped cleanly: its drained subscribers leave the count before it goes.
+                    try (ChorusProcess leaving = ClusterIT.node(redis, "count-it", config)) {
+                        awaitRelaying(nodeA, leaving);
+                        Wire.Client dee = subscribed(leaving.port, "onkey", channel);
+                        assertEquals(count(channel, 3), dee.next());
+                        assertEquals(count(channel, 3), ann.next());
+                        assertEquals(count(channel, 3), bob.next());
+                        leaving.process().destroy();
+                        leaving.process().waitFor();
+                        assertEquals(count(channel, 2), ann.ws().nextText(5_000));
+                        assertEquals(count(channel, 2), bob.ws().nextText(5_000));
+                    }
                 }
             }
         }
