@@ -134,6 +134,28 @@ class SubscriptionCountIT {
     }
 
     @Test
+    void pusherJsShowsTheCountAsChannelSubscriptionCountAndThePusherSubscriptionCountEvent() throws Exception {
+        // The demo page serves pusher-js (from npm at build time); two clients of the same page join one channel.
+        try (ChorusProcess demo = ChorusProcess.start(CONFIG, "--demo");
+             HeadlessChromium chromium = HeadlessChromium.start()) {
+            chromium.navigate("http://127.0.0.1:" + demo.port + "/demo");
+            assertTrue(chromium.waitFor("typeof window.Pusher === 'function'", 30), "pusher-js loaded");
+            chromium.evaluate("(() => { window.seen = []; window.clients = [1, 2].map(() => new Pusher('onkey', {"
+                    + "wsHost: '127.0.0.1', wsPort: " + demo.port + ", forceTLS: false, enabledTransports: ['ws'],"
+                    + " cluster: 'x'})); window.channels = window.clients.map(c => c.subscribe('room-js'));"
+                    + " window.channels[0].bind('pusher:subscription_count', e => window.seen.push(e.subscription_count));"
+                    + " return true; })()");
+            assertTrue(chromium.waitFor("window.channels.every(c => c.subscriptionCount === 2)", 20),
+                    chromium.evaluate("JSON.stringify(window.channels.map(c => c.subscriptionCount))"));
+            assertTrue(chromium.waitFor("window.seen[window.seen.length - 1] === 2", 5),
+                    chromium.evaluate("JSON.stringify(window.seen)"));
+            chromium.evaluate("(() => { window.clients[1].disconnect(); return true; })()");
+            assertTrue(chromium.waitFor("window.channels[0].subscriptionCount === 1", 10),
+                    chromium.evaluate("JSON.stringify(window.seen)"));
+        }
+    }
+
+    @Test
     void countsAreOffByDefault() throws IOException {
         String channel = "room-off";
         try (Wire.Client ann = subscribed(chorus.port, "offkey", channel);
