@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * @param events            HTTP API limits on triggered events
  * @param webhooks          where this app's webhooks go (Pusher format), possibly none
  * @param limits            what one client can grow on this app: channels per connection, inbound rate, channels, cache
+ * @param features          Pusher features an app switches on or off
  */
 public record App(
         String id,
@@ -38,7 +39,8 @@ public record App(
         Duration cacheTtl,
         EventLimits events,
         List<Webhook> webhooks,
-        Limits limits) {
+        Limits limits,
+        Features features) {
 
     /**
      * One webhook target.
@@ -77,9 +79,39 @@ public record App(
         public static final Limits DEFAULTS = new Limits(1_000, 100, 1_200, 100_000, 10_000, 64L * 1024 * 1024);
     }
 
+    /**
+     * Pusher's per-app feature switches, kept apart from {@link Limits} (they are not bounds) so the next
+     * switch does not grow {@link App}'s positional constructor again. {@link #DEFAULTS} are Pusher's.
+     *
+     * @param subscriptionCount {@code subscription_count}: subscribers of a non-presence channel are sent
+     *                          {@code pusher_internal:subscription_count} when its number of subscriptions changes
+     */
+    public record Features(boolean subscriptionCount) {
+        public static final Features DEFAULTS = new Features(false);
+    }
+
     public App {
         allowedOrigins = List.copyOf(allowedOrigins);
         webhooks = List.copyOf(webhooks);
+        features = features == null ? Features.DEFAULTS : features;
+    }
+
+    /** An app with {@link Features#DEFAULTS}: what every app was before features were switchable. */
+    public App(String id, String key, String secret, String name, boolean enabled, List<String> allowedOrigins,
+               boolean allowMissingOrigin, int activityTimeoutSeconds, Duration pingInterval, Duration pongTimeout,
+               int maxConnections, int maxMessageSize, ClientEventPolicy clientEvents, int clientEventRate,
+               int maxPendingFrames, int maxPresenceMembers, Duration cacheTtl, EventLimits events,
+               List<Webhook> webhooks, Limits limits) {
+        this(id, key, secret, name, enabled, allowedOrigins, allowMissingOrigin, activityTimeoutSeconds, pingInterval,
+                pongTimeout, maxConnections, maxMessageSize, clientEvents, clientEventRate, maxPendingFrames,
+                maxPresenceMembers, cacheTtl, events, webhooks, limits, Features.DEFAULTS);
+    }
+
+    /** The same app with other feature switches. */
+    public App withFeatures(Features features) {
+        return new App(id, key, secret, name, enabled, allowedOrigins, allowMissingOrigin, activityTimeoutSeconds,
+                pingInterval, pongTimeout, maxConnections, maxMessageSize, clientEvents, clientEventRate, maxPendingFrames,
+                maxPresenceMembers, cacheTtl, events, webhooks, limits, features);
     }
 
     /**

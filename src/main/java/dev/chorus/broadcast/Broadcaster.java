@@ -35,6 +35,7 @@ public final class Broadcaster {
     private final WebhookEmitter webhooks;
     private final Metrics metrics;
     private final FanOut fanOut = new FanOut();
+    private final SubscriptionCounts counts;
 
     /**
      * @param relay   where every published event also goes, for the other nodes
@@ -50,10 +51,16 @@ public final class Broadcaster {
     }
 
     public Broadcaster(Relay relay, ClusterState cluster, WebhookEmitter webhooks, Metrics metrics) {
+        this(relay, cluster, webhooks, metrics, SubscriptionCounts.INTERVAL);
+    }
+
+    /** @param countInterval how often subscription counts go out; {@link java.time.Duration#ZERO}: only by {@link #flushCounts()} */
+    Broadcaster(Relay relay, ClusterState cluster, WebhookEmitter webhooks, Metrics metrics, java.time.Duration countInterval) {
         this.relay = relay;
         this.cluster = cluster;
         this.webhooks = webhooks;
         this.metrics = metrics;
+        this.counts = new SubscriptionCounts(this::sendCount, countInterval);
     }
 
     /** For events only the server sees (client events, cache misses). */
@@ -64,6 +71,10 @@ public final class Broadcaster {
     /** Occupied, vacated and the new count, from the cluster's total when scaling, else this node's. */
     private void counted(App app, Channel channel, int delta, int localAfter) {
         long total = cluster.subscriptions(app.id(), channel.name(), delta).orElse((long) localAfter);
+        if (app.features().subscriptionCount() && countsPushed(channel.kind())) {
+            // Only a mark: the count goes out on SubscriptionCounts' timer, coalesced per channel.
+            counts.changedHere(app, channel.name());
+        }
         if (app.webhooks().isEmpty()) {
             return;
         }
@@ -73,6 +84,50 @@ public final class Broadcaster {
             webhooks.emit(app, Webhooks.channelEvent(Webhooks.CHANNEL_VACATED, channel.name()));
         }
         webhooks.emit(app, Webhooks.subscriptionCount(channel.name(), total));
+    }
+
+    /** Pusher sends subscription counts on every channel kind but presence (which has its members). */
+    private static boolean countsPushed(ChannelKind kind) {
+        return !kind.presence() && kind != ChannelKind.SERVER_TO_USER;
+    }
+
+    /** Another node's subscriptions of the channel changed: this node's subscribers get the new total. */
+    public void countChanged(App app, String channel) {
+        if (app.features().subscriptionCount() && countsPushed(ChannelKind.of(channel))) {
+            counts.changedElsewhere(app, channel);
+        }
+    }
+
+    /**
+     * A dead node's subscriptions of the channel were removed by this node: only this node knows, so it
+     * tells the others as for a change of its own.
+     */
+    public void countGone(App app, String channel) {
+        if (app.features().subscriptionCount() && countsPushed(ChannelKind.of(channel))) {
+            counts.changedHere(app, channel);
+        }
+    }
+
+    /** Sends every pending subscription count now (the timer does this every {@link SubscriptionCounts#INTERVAL}). */
+    public void flushCounts() {
+        counts.flush();
+    }
+
+    /**
+     * One coalesced count: the other nodes are told the channel changed (they read the total themselves
+     * when they send, so whichever order notices arrive in, the last count sent is the current one), and
+     * this node's subscribers get the total as it is now, one frame encoded once for all of them.
+     */
+    private void sendCount(App app, String channel, boolean changedHere) {
+        if (changedHere) {
+            relay.publish(Envelope.count(relay.nodeId(), app.id(), channel));
+        }
+        Channel target = channels(app).find(channel);
+        if (target == null || target.isEmpty()) {
+            return;
+        }
+        long total = cluster.subscriptionTotal(app.id(), channel).orElse((long) target.subscriptionCount());
+        deliver(app, target, Frames.subscriptionCount(channel, total), null);
     }
 
     /** The outcome of a subscribe, with presence decided for the whole cluster. */
@@ -355,6 +410,7 @@ public final class Broadcaster {
 
     /** Stops the fan-out threads (container shutdown). */
     public void close() {
+        counts.close();
         fanOut.close();
     }
 }

@@ -90,6 +90,12 @@ public class Chorus {
                 broadcaster.memberGone(app, member.channel(), member.memberJson());
             }
         });
+        cluster.onSubscriptionsGone((appId, channel) -> {
+            App app = apps.byId(appId);
+            if (app != null) {
+                broadcaster.countGone(app, channel);
+            }
+        });
         relay.start(this::relayed);
         timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "chorus-liveness");
@@ -163,6 +169,7 @@ public class Chorus {
             case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
             case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
             case TERMINATE -> server.terminateUser(app, envelope.user());
+            case COUNT -> broadcaster.countChanged(app, envelope.channel());
             default -> { }
         }
     }
@@ -235,6 +242,8 @@ public class Chorus {
         LOG.info("Chorus stopping: telling " + server.connectionCount() + " connection(s) to reconnect");
         timer.shutdownNow();
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
+        // The drained subscriptions' counts: the other nodes must hear of them while the relay is up.
+        broadcaster.flushCounts();
         if (cluster instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

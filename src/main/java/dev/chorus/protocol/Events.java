@@ -15,6 +15,7 @@ public final class Events {
     public static final String SUBSCRIPTION_SUCCEEDED = "pusher_internal:subscription_succeeded";
     public static final String MEMBER_ADDED = "pusher_internal:member_added";
     public static final String MEMBER_REMOVED = "pusher_internal:member_removed";
+    public static final String SUBSCRIPTION_COUNT = "pusher_internal:subscription_count";
     public static final String PUSHER_PREFIX = "pusher:";
     public static final String INTERNAL_PREFIX = "pusher_internal:";
     public static final String CLIENT_PREFIX = "client-";

@@ -93,6 +93,19 @@ public final class Frames {
         return eventWithStringData(Events.MEMBER_REMOVED, "{\"user_id\":" + userIdJson + "}", channel);
     }
 
+    /**
+     * Pusher's subscription counting: channel before data, the order Pusher sends it in. Built once per
+     * channel and flush, shared by every subscriber.
+     */
+    public static String subscriptionCount(String channel, long count) {
+        StringBuilder out = new StringBuilder(96 + channel.length());
+        out.append("{\"event\":\"").append(Events.SUBSCRIPTION_COUNT).append("\",\"channel\":");
+        Json.quoteInto(out, channel);
+        out.append(",\"data\":");
+        Json.quoteInto(out, "{\"subscription_count\":" + count + "}");
+        return out.append('}').toString();
+    }
+
     public static String cacheMiss(String channel) {
         return "{\"event\":\"" + Events.CACHE_MISS + "\",\"channel\":" + Json.quote(channel) + "}";
     }

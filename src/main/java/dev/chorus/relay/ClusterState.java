@@ -45,6 +45,11 @@ public interface ClusterState {
         return Optional.empty();
     }
 
+    /** The channel's subscriptions over all live nodes now, leaving this node's count as it is. */
+    default Optional<Long> subscriptionTotal(String app, String channel) {
+        return subscriptions(app, channel, 0);
+    }
+
     /** This node's connection count of an app changed by {@code delta}. Fire and forget. */
     default void connections(String app, int delta) {
     }
@@ -80,6 +85,13 @@ public interface ClusterState {
      */
     default java.util.List<Member> resync(LocalPart part) {
         return java.util.List.of();
+    }
+
+    /**
+     * Called with (app, channel) for every channel whose subscriptions on a dead node this node removed:
+     * the cluster's count changed without any subscriber leaving through a live node.
+     */
+    default void onSubscriptionsGone(java.util.function.BiConsumer<String, String> listener) {
     }
 
     /** Called when a dead node's last connection of a user in a channel was removed by this node. */

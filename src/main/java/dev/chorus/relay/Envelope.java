@@ -3,14 +3,16 @@ package dev.chorus.relay;
 /**
  * What one node tells the others. An {@link Type#EVENT} carries a complete, already encoded frame for
  * a channel (so the receiving node does no encoding), and the socket id that must not get it;
- * a {@link Type#TERMINATE} names a user whose connections every node closes.
+ * a {@link Type#TERMINATE} names a user whose connections every node closes; a {@link Type#COUNT} says
+ * the sending node's subscriptions of a channel changed (no count: each node reads the cluster's total
+ * when it sends, so a late notice can never make a stale count the last one a subscriber sees).
  *
  * @param node   the sending node; a node ignores its own envelopes when they come back
  * @param except socket id excluded from delivery, or null
  */
 public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user) {
     /** EVENT: an event, cached on cache channels; INTERNAL: a pusher_internal frame, never cached. */
-    public enum Type { EVENT, INTERNAL, TERMINATE, RESTART }
+    public enum Type { EVENT, INTERNAL, TERMINATE, RESTART, COUNT }
 
     public static Envelope event(String node, String app, String channel, String frame, String except) {
         return new Envelope(node, Type.EVENT, app, channel, frame, except, null);
@@ -23,6 +25,11 @@ public record Envelope(String node, Type type, String app, String channel, Strin
     /** {@code chorus restart}: every node tells its clients to reconnect and exits for its supervisor. */
     public static Envelope restart(String node) {
         return new Envelope(node, Type.RESTART, "*", null, null, null, null);
+    }
+
+    /** The sender's subscriptions of the channel changed: subscription counting nodes send the new total. */
+    public static Envelope count(String node, String app, String channel) {
+        return new Envelope(node, Type.COUNT, app, channel, null, null, null);
     }
 
     public static Envelope terminate(String node, String app, String user) {

@@ -20,6 +20,7 @@ public final class EnvelopeCodec {
             case INTERNAL -> "i";
             case TERMINATE -> "t";
             case RESTART -> "r";
+            case COUNT -> "c";
         });
         node.put("a", envelope.app());
         if (envelope.channel() != null) {
@@ -61,6 +62,9 @@ public final class EnvelopeCodec {
                 return new Envelope(node.get("n").asText(), type.equals("e") ? Envelope.Type.EVENT : Envelope.Type.INTERNAL,
                         node.get("a").asText(), node.get("c").asText(), node.get("f").asText(),
                         node.hasNonNull("x") ? node.get("x").asText() : null, null);
+            }
+            if (type.equals("c") && node.path("c").isTextual()) {
+                return Envelope.count(node.get("n").asText(), node.get("a").asText(), node.get("c").asText());
             }
             if (type.equals("r")) {
                 return Envelope.restart(node.get("n").asText());

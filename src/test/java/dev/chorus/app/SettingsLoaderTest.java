@@ -52,6 +52,22 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void subscriptionCountingIsOffUnlessTheFileOrTheEnvironmentSwitchesItOn() throws IOException {
+        Path file = file("apps:\n  - id: a\n    key: k\n    secret: s\n  - id: b\n    key: k2\n    secret: s2\n"
+                + "    subscription_count: true\n");
+        Settings fromFile = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null);
+        assertEquals(false, fromFile.apps().get(0).features().subscriptionCount());
+        assertEquals(true, fromFile.apps().get(1).features().subscriptionCount());
+        Settings fromEnv = new SettingsLoader(Map.of("config", file.toString()),
+                Map.of("REVERB_APP_SUBSCRIPTION_COUNT", "true")).load(null);
+        assertEquals(true, fromEnv.apps().get(0).features().subscriptionCount());
+        assertEquals(true, fromEnv.apps().get(1).features().subscriptionCount(), "REVERB_APP_* is the first app's only");
+        ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(
+                Map.of("config", file.toString()), Map.of("REVERB_APP_SUBSCRIPTION_COUNT", "sometimes")).load(null));
+        assertEquals("Invalid setting apps[0].subscription_count='sometimes': true or false", bad.getMessage());
+    }
+
+    @Test
     void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
         Path file = file("server:\n  port: 1111\n  path: /file\napps:\n  - id: a\n    key: k\n    secret: s\n");
         Settings fileOnly = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null);

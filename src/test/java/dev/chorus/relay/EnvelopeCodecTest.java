@@ -13,6 +13,7 @@ class EnvelopeCodecTest {
                 Envelope.event("n1", "app", "news", "frame", null),
                 Envelope.internal("n2", "app", "presence-a", "{\"event\":\"pusher_internal:member_added\"}", "3.4"),
                 Envelope.terminate("n3", "app", "user \u2603"),
+                Envelope.count("n4", "app", "room"),
                 Envelope.restart("cmd")}) {
             assertEquals(envelope, EnvelopeCodec.decode(EnvelopeCodec.encode(envelope)));
         }

@@ -82,6 +82,7 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     private final JedisPooled redis;
     private final ScheduledExecutorService heartbeat;
     private volatile Consumer<Member> memberGone = member -> { };
+    private volatile java.util.function.BiConsumer<String, String> subscriptionsGone = (app, channel) -> { };
 
     public RedisClusterState(Scaling scaling, String nodeId, Collection<String> appIds, BooleanSupplier linkUp) {
         this.prefix = scaling.prefix();
@@ -312,6 +313,11 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     }
 
     @Override
+    public void onSubscriptionsGone(java.util.function.BiConsumer<String, String> listener) {
+        this.subscriptionsGone = listener;
+    }
+
+    @Override
     public void onMemberGone(Consumer<Member> listener) {
         this.memberGone = listener;
     }
@@ -354,8 +360,16 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         }
         redis.del(key("np", node));
         for (String app : appIds) {
+            java.util.Set<String> channels = redis.hkeys(key("subs", app, node));
             redis.del(key("subs", app, node));
             redis.hdel(key("conns", app), node);
+            for (String channel : channels) {
+                try {
+                    subscriptionsGone.accept(app, channel);
+                } catch (RuntimeException e) {
+                    LOG.error("Announcing a reaped channel count failed", e);
+                }
+            }
         }
         redis.srem(key("nodes"), node);
         LOG.warn("Node " + node + " stopped heartbeating; removed its connections from the cluster ("

@@ -1,0 +1,222 @@
+package dev.chorus.broadcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.app.App;
+import dev.chorus.app.ClientEventPolicy;
+import dev.chorus.channel.Member;
+import dev.chorus.channel.Subscriber;
+import dev.chorus.metrics.Metrics;
+import dev.chorus.protocol.EncodedFrame;
+import dev.chorus.relay.ClusterState;
+import dev.chorus.relay.Envelope;
+import dev.chorus.relay.Relay;
+import dev.chorus.webhook.WebhookEmitter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SubscriptionCountTest {
+    private static final Member NOT_PRESENCE = new Member("", "null", null);
+    private static final App OFF = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
+            Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000, 100,
+            Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+    private static final App ON = OFF.withFeatures(new App.Features(true));
+
+    private final List<Envelope> relayed = new CopyOnWriteArrayList<>();
+    /** Records what would go to the other nodes. */
+    private final Relay relay = new Relay() {
+        @Override
+        public String nodeId() {
+            return "here";
+        }
+
+        @Override
+        public void publish(Envelope envelope) {
+            relayed.add(envelope);
+        }
+
+        @Override
+        public void start(java.util.function.Consumer<Envelope> receiver) {
+        }
+
+        @Override
+        public boolean connected() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    /** Counts are flushed by hand here, so what a flush sends is exact. */
+    private final Broadcaster broadcaster = new Broadcaster(relay, ClusterState.NONE, WebhookEmitter.NONE, Metrics.NONE,
+            Duration.ZERO);
+
+    @AfterEach
+    void stop() {
+        broadcaster.close();
+    }
+
+    private static final class Recorder implements Subscriber {
+        final String id;
+        final List<String> frames = new CopyOnWriteArrayList<>();
+
+        Recorder(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String socketId() {
+            return id;
+        }
+
+        @Override
+        public void send(EncodedFrame frame) {
+            frames.add(frame.text());
+        }
+
+        @Override
+        public void send(List<EncodedFrame> batch) {
+            batch.forEach(this::send);
+        }
+    }
+
+    private static String count(String channel, long n) {
+        return "{\"event\":\"pusher_internal:subscription_count\",\"channel\":\"" + channel
+                + "\",\"data\":\"{\\\"subscription_count\\\":" + n + "}\"}";
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Channels above FanOut's inline limit are delivered on its pool: wait for the frames to land. */
+    private static void awaitFrames(List<Recorder> recorders, int frames) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (recorders.stream().anyMatch(r -> r.frames.size() < frames) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+    }
+
+    private List<Recorder> join(App app, String channel, int n) {
+        List<Recorder> joined = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Recorder recorder = new Recorder("s." + ids.incrementAndGet());
+            broadcaster.subscribe(app, channel, recorder, NOT_PRESENCE);
+            joined.add(recorder);
+        }
+        return joined;
+    }
+
+    @Test
+    void manyChangesBetweenTwoFlushesSendOneFrameWithTheFinalCount() throws InterruptedException {
+        List<Recorder> crowd = join(ON, "room", 1_000);
+        broadcaster.unsubscribe(ON, "room", crowd.get(0), NOT_PRESENCE);
+        broadcaster.flushCounts();
+        awaitFrames(crowd.subList(1, crowd.size()), 1);
+        for (Recorder recorder : crowd.subList(1, crowd.size())) {
+            assertEquals(List.of(count("room", 999)), recorder.frames);
+        }
+        assertEquals(List.of(), crowd.get(0).frames, "the one who left hears nothing");
+    }
+
+    @Test
+    void aFlushWithNoChangeSinceTheLastSendsNothing() {
+        List<Recorder> crowd = join(ON, "room", 3);
+        broadcaster.flushCounts();
+        broadcaster.flushCounts();
+        assertEquals(List.of(count("room", 3)), crowd.get(2).frames);
+        join(ON, "room", 1);
+        broadcaster.flushCounts();
+        assertEquals(List.of(count("room", 3), count("room", 4)), crowd.get(2).frames);
+    }
+
+    @Test
+    void theLastFrameAfterAStormCarriesTheFinalCount() throws Exception {
+        Broadcaster timed = new Broadcaster(relay, ClusterState.NONE, WebhookEmitter.NONE, Metrics.NONE, Duration.ofMillis(50));
+        try {
+            List<Recorder> crowd = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                Recorder recorder = new Recorder("t." + i);
+                timed.subscribe(ON, "storm", recorder, NOT_PRESENCE);
+                crowd.add(recorder);
+                if (i % 200 == 0) {
+                    Thread.sleep(20);
+                }
+            }
+            Recorder first = crowd.get(0);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!first.frames.contains(count("storm", 2_000)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            assertEquals(count("storm", 2_000), first.frames.get(first.frames.size() - 1));
+            assertTrue(first.frames.size() < 100, "coalesced: " + first.frames.size() + " frames for 2000 joins");
+        } finally {
+            timed.close();
+        }
+    }
+
+    @Test
+    void countsAreOffByDefault() {
+        assertEquals(new App.Features(false), OFF.features());
+        List<Recorder> crowd = join(OFF, "room", 5);
+        broadcaster.unsubscribe(OFF, "room", crowd.get(4), NOT_PRESENCE);
+        broadcaster.countChanged(OFF, "room");
+        broadcaster.flushCounts();
+        crowd.forEach(recorder -> assertEquals(List.of(), recorder.frames));
+        assertEquals(List.of(), relayed);
+    }
+
+    @Test
+    void presenceChannelsGetNoCountsAsOnPusher() {
+        Recorder alice = new Recorder("a");
+        Recorder bob = new Recorder("b");
+        broadcaster.subscribe(ON, "presence-room", alice, new Member("1", "\"1\"", null));
+        broadcaster.subscribe(ON, "presence-room", bob, new Member("2", "\"2\"", null));
+        broadcaster.countChanged(ON, "presence-room");
+        broadcaster.flushCounts();
+        assertTrue(alice.frames.stream().noneMatch(f -> f.contains("subscription_count")), alice.frames.toString());
+        assertEquals(List.of(), relayed);
+    }
+
+    @Test
+    void privateAndCacheChannelsGetCountsToo() {
+        Recorder recorder = new Recorder("p");
+        broadcaster.subscribe(ON, "private-room", recorder, NOT_PRESENCE);
+        broadcaster.flushCounts();
+        assertEquals(List.of(count("private-room", 1)), recorder.frames);
+    }
+
+    @Test
+    void aLocalChangeTellsTheOtherNodesOncePerFlushWithoutACount() {
+        join(ON, "room", 50);
+        broadcaster.flushCounts();
+        assertEquals(List.of(Envelope.count("here", "1", "room")), relayed);
+    }
+
+    @Test
+    void aChangeOnAnotherNodeSendsTheClusterTotalToLocalSubscribersAndIsNotRelayedBack() {
+        ClusterState cluster = new ClusterState() {
+            @Override
+            public Optional<Long> subscriptions(String app, String channel, int delta) {
+                return Optional.of(7L);
+            }
+        };
+        Broadcaster clustered = new Broadcaster(relay, cluster, WebhookEmitter.NONE, Metrics.NONE, Duration.ZERO);
+        Recorder recorder = new Recorder("c");
+        clustered.subscribe(ON, "room", recorder, NOT_PRESENCE);
+        clustered.flushCounts();
+        relayed.clear();
+        clustered.countChanged(ON, "room");
+        clustered.flushCounts();
+        assertEquals(List.of(count("room", 7), count("room", 7)), recorder.frames);
+        assertEquals(List.of(), relayed);
+        clustered.close();
+    }
+}
