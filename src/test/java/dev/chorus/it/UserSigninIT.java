@@ -2,10 +2,21 @@ package dev.chorus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -165,6 +176,51 @@ class UserSigninIT {
             assertEquals("pusher_internal:subscription_succeeded", succeeded.get("event").asText(), "1024 bytes fit");
             assertEquals(Wire.JSON.readTree(fits),
                     Wire.JSON.readTree(succeeded.get("data").asText()).get("presence").get("hash").get("7"));
+        }
+    }
+
+    /** The next milestone line of {@code user-signin.js}; pusher-js's own log lines, if any, are skipped. */
+    private static String milestone(BufferedReader out) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("SUBSCRIBED") || line.startsWith("GOT ") || line.startsWith("ERROR ")
+                    || line.startsWith("TIMEOUT")) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void realPusherJsSignsInAndItsUserBindReceivesSendToUserOnce() throws Exception {
+        Path modules = Path.of("src/main/js/node_modules").toAbsolutePath();
+        Assumptions.assumeTrue(Files.isDirectory(modules.resolve("pusher-js")), "the build's npm ci installs pusher-js");
+        ProcessBuilder builder = new ProcessBuilder("node", Path.of("src/test/js/user-signin.js").toAbsolutePath().toString(),
+                String.valueOf(port), TestServer.KEY, TestServer.SECRET, "js-ann").redirectErrorStream(true);
+        builder.environment().put("NODE_PATH", modules.toString());
+        Process node;
+        try {
+            node = builder.start();
+        } catch (IOException e) {
+            Assumptions.abort("node is not installed");
+            return;
+        }
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+            // The script gives up after 20 s with TIMEOUT, so these reads cannot hang.
+            assertEquals("SUBSCRIBED", milestone(out), "pusher-js's own #server-to-user- subscribe is confirmed");
+            sendToUser("js-ann", "greeting", "{\"hello\":\"js\"}");
+            assertEquals("GOT {\"hello\":\"js\"} subscribed=true", milestone(out));
+            OutputStream in = node.getOutputStream();
+            in.write("quit\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            List<String> rest = new ArrayList<>();
+            for (String line = milestone(out); line != null; line = milestone(out)) {
+                rest.add(line);
+            }
+            assertTrue(rest.isEmpty(), "delivered once, no errors: " + rest);
+            assertTrue(node.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, node.exitValue());
+        } finally {
+            node.destroyForcibly();
         }
     }
 }
