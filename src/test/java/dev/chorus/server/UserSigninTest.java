@@ -113,6 +113,16 @@ class UserSigninTest {
     }
 
     @Test
+    void anIdOutsideTheChannelNameCharactersIsStillConfirmedForItsOwnConnection() {
+        RecordingTransport transport = new RecordingTransport();
+        Connection connection = open(transport);
+        server.message(connection, signin(connection, "ann smith"));
+        server.message(connection, pusherJsSubscribe("#server-to-user-ann smith"));
+        assertEquals(List.of(Frames.signinSuccess(userData("ann smith")),
+                Frames.subscriptionSucceeded("#server-to-user-ann smith", "{}")), transport.take());
+    }
+
+    @Test
     void aConnectionThatIsNotSignedInIsRefusedAndNothingIsCreated() {
         RecordingTransport transport = new RecordingTransport();
         Connection connection = open(transport);
