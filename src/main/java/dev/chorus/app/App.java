@@ -73,10 +73,20 @@ public record App(
      * @param maxChannels       {@code max_channels}: channels (with at least one subscriber) the app may have on a node
      * @param maxCacheEntries   {@code max_cache_entries}: cache channels whose last event is kept
      * @param maxCachedBytes    {@code max_cached_bytes}: bytes of cached events kept, all cache channels together
+     * @param maxPresenceUserInfoSize {@code max_presence_user_info_size}: bytes of a presence member's
+     *                          {@code user_info} as JSON (Pusher: 1 KB); every member's is sent to every subscriber
      */
     public record Limits(int maxChannelsPerConnection, int inboundRate, int inboundBurst, int maxChannels,
-                         int maxCacheEntries, long maxCachedBytes) {
+                         int maxCacheEntries, long maxCachedBytes, int maxPresenceUserInfoSize) {
+        public static final int DEFAULT_MAX_PRESENCE_USER_INFO_SIZE = 1_024;
         public static final Limits DEFAULTS = new Limits(1_000, 100, 1_200, 100_000, 10_000, 64L * 1024 * 1024);
+
+        /** With the default {@code max_presence_user_info_size}. */
+        public Limits(int maxChannelsPerConnection, int inboundRate, int inboundBurst, int maxChannels,
+                      int maxCacheEntries, long maxCachedBytes) {
+            this(maxChannelsPerConnection, inboundRate, inboundBurst, maxChannels, maxCacheEntries, maxCachedBytes,
+                    DEFAULT_MAX_PRESENCE_USER_INFO_SIZE);
+        }
     }
 
     /**

@@ -90,6 +90,11 @@ public enum ChannelKind {
         return requiresAuth && !encrypted;
     }
 
+    /**
+     * Whether any connection may subscribe. {@code #server-to-user-} channels belong to the sign-in: only
+     * the connection signed in as that id may subscribe (a confirmation only: the sign-in already joined it),
+     * and nobody may unsubscribe from or whisper on them.
+     */
     public boolean subscribable() {
         return this != SERVER_TO_USER;
     }

@@ -55,6 +55,21 @@ public final class Frames {
                 "Too many channels on this app; the limit is " + limit + " (max_channels)", 403);
     }
 
+    /** Pusher's bound on a presence {@code user_id}, in characters. */
+    public static final int MAX_PRESENCE_USER_ID_LENGTH = 128;
+
+    /** A presence {@code user_id} over {@link #MAX_PRESENCE_USER_ID_LENGTH}: only this subscribe fails. */
+    public static String presenceUserIdTooLong(String channel) {
+        return subscriptionError(channel, "LimitReached",
+                "presence user_id is over " + MAX_PRESENCE_USER_ID_LENGTH + " characters", 400);
+    }
+
+    /** A presence {@code user_info} over {@code max_presence_user_info_size}: only this subscribe fails. */
+    public static String presenceUserInfoTooLarge(String channel, int limit) {
+        return subscriptionError(channel, "LimitReached",
+                "presence user_info is over " + limit + " bytes (max_presence_user_info_size)", 400);
+    }
+
     /** {@code max_presence_members} reached on a presence channel. */
     public static String presenceFull(String channel) {
         return subscriptionError(channel, "LimitReached", "Presence channel member limit reached", 403);

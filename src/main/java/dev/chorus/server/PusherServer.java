@@ -285,6 +285,14 @@ public final class PusherServer {
         String channelData = frame.dataString("channel_data");
         App app = connection.app();
         ChannelKind kind = ChannelKind.of(channel);
+        if (!kind.subscribable() && ownUserChannel(connection, channel)) {
+            // pusher-js subscribes to its own #server-to-user- channel after signin_success (with an empty
+            // or no auth). The sign-in already made the connection a member: only confirm, so nothing is
+            // joined twice or counted against max_channels_per_connection. Checked before the name rule,
+            // which a signed user id need not meet.
+            connection.send(Frames.subscriptionSucceeded(channel, "{}"));
+            return;
+        }
         if (!ChannelKind.isValidName(channel)) {
             subscriptionError(connection, channel, "InvalidChannel", "Invalid channel name", 400, PusherError.UNAUTHORIZED);
             return;
@@ -314,6 +322,17 @@ public final class PusherServer {
             if (member == null) {
                 subscriptionError(connection, channel, "AuthError",
                         "channel_data must be a JSON object with a string or number user_id", 400, PusherError.UNAUTHORIZED);
+                return;
+            }
+            // Every member is in every subscriber's roster (and in the cluster's): bound what one may add.
+            // Only this subscribe fails; no pusher:error, which clients may treat as fatal.
+            if (member.userKey().length() > Frames.MAX_PRESENCE_USER_ID_LENGTH) {
+                connection.send(Frames.presenceUserIdTooLong(channel));
+                return;
+            }
+            int maxInfo = app.limits().maxPresenceUserInfoSize();
+            if (member.userInfoJson() != null && Json.utf8Length(member.userInfoJson()) > maxInfo) {
+                connection.send(Frames.presenceUserInfoTooLarge(channel, maxInfo));
                 return;
             }
         }
@@ -370,6 +389,17 @@ public final class PusherServer {
                 broadcaster.emit(app, Webhooks.channelEvent(Webhooks.CACHE_MISS, channel));
             }
         }
+    }
+
+    /**
+     * True when {@code channel} is the {@code #server-to-user-} channel of the id this connection is
+     * signed in as. Frames of a connection are handled one at a time, so a subscribe sent right after the
+     * signin (before its success arrived) already finds the sign-in done.
+     */
+    private static boolean ownUserChannel(Connection connection, String channel) {
+        String userId = connection.userId();
+        return userId != null && channel.equals(ChannelKind.serverToUser(userId))
+                && connection.subscriptions().containsKey(channel);
     }
 
     private static Member presenceMember(String channelData) {

@@ -109,6 +109,7 @@ class SettingsLoaderTest {
                     client_event_rate_limit: 0
                     max_pending_messages: 50
                     max_presence_members: 10
+                    max_presence_user_info_size: 2048
                 """);
         App app = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().get(0);
         assertEquals("Nine", app.name());
@@ -120,6 +121,14 @@ class SettingsLoaderTest {
         assertEquals(0, app.clientEventRate());
         assertEquals(50, app.maxPendingFrames());
         assertEquals(10, app.maxPresenceMembers());
+        assertEquals(2048, app.limits().maxPresenceUserInfoSize());
+    }
+
+    @Test
+    void presenceUserInfoSizeDefaultsToOneKilobyte() throws IOException {
+        Path file = file("apps:\n  - id: a\n    key: k\n    secret: s\n");
+        App app = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().get(0);
+        assertEquals(1_024, app.limits().maxPresenceUserInfoSize());
     }
 
     @Test

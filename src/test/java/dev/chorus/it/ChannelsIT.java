@@ -79,7 +79,7 @@ class ChannelsIT {
     }
 
     @Test
-    void serverToUserChannelsCannotBeSubscribed() throws IOException {
+    void serverToUserChannelsCannotBeSubscribedWithoutSigningInAsThatUser() throws IOException {
         try (Wire.Client client = Wire.open(port, TestServer.KEY)) {
             client.send(Wire.subscribe("#server-to-user-42"));
             assertTrue(client.next().startsWith("{\"event\":\"pusher:subscription_error\",\"channel\":\"#server-to-user-42\""));
