@@ -13,6 +13,14 @@ final class ApiException extends RuntimeException {
         return status;
     }
 
+    /**
+     * 429 for a backend rate limit, naming the limit and the setting so an operator knows what to raise.
+     * @param what what was counted, plural ("events", "read requests")
+     */
+    static ApiException tooMany(String what, int limit, String setting) {
+        return new ApiException(429, "Too many " + what + ": the limit is " + limit + " per second (" + setting + ")");
+    }
+
     static ApiException badRequest(String message) {
         return new ApiException(400, message);
     }

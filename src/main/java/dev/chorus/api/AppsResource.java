@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.app.App;
+import dev.chorus.broadcast.BackendRate;
 import dev.chorus.config.Chorus;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
@@ -40,6 +41,7 @@ public class AppsResource {
     public String trigger(@PathParam("appId") String appId, byte[] body) {
         App app = app(appId);
         EventRequests.Event event = EventRequests.event(app, EventRequests.parse(body), false);
+        limitEvents(chorus, app, List.of(event));
         publish(app, event);
         if (event.info().isEmpty()) {
             return "{}";
@@ -72,6 +74,7 @@ public class AppsResource {
                 throw new ApiException(e.status(), "batch[" + i + "]: " + e.getMessage());
             }
         }
+        limitEvents(chorus, app, events);
         events.forEach(event -> publish(app, event));
         ArrayNode results = Json.MAPPER.createArrayNode();
         for (EventRequests.Event event : events) {
@@ -86,6 +89,7 @@ public class AppsResource {
     public String channels(@PathParam("appId") String appId, @QueryParam("filter_by_prefix") String prefix,
                            @QueryParam("info") String info) {
         App app = app(appId);
+        limitReads(app);
         List<String> attributes = EventRequests.attributes(info, "user_count", "subscription_count");
         if (attributes.contains("user_count") && (prefix == null || !prefix.startsWith("presence-"))) {
             throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
@@ -107,6 +111,7 @@ public class AppsResource {
     public String channel(@PathParam("appId") String appId, @PathParam("channel") String channel,
                           @QueryParam("info") String info) {
         App app = app(appId);
+        limitReads(app);
         EventRequests.validChannel(channel, "channel");
         List<String> attributes = EventRequests.attributes(info, "user_count", "subscription_count", "cache");
         ChannelKind kind = ChannelKind.of(channel);
@@ -123,6 +128,7 @@ public class AppsResource {
     @Path("channels/{channel}/users")
     public String users(@PathParam("appId") String appId, @PathParam("channel") String channel) {
         App app = app(appId);
+        limitReads(app);
         EventRequests.validChannel(channel, "channel");
         if (!ChannelKind.of(channel).presence()) {
             throw ApiException.badRequest("users are only listed for presence channels");
@@ -149,7 +155,35 @@ public class AppsResource {
     @Path("connections")
     public String connections(@PathParam("appId") String appId) {
         App app = app(appId);
+        limitReads(app);
         return "{\"connections\":" + chorus.broadcaster().connectionCount(app, chorus.server().connections(app).size()) + "}";
+    }
+
+    /**
+     * {@code max_backend_events_per_second}: counted as soketi does, one per channel each event goes to
+     * (a batch adds up its events), checked after validation so a refused body costs nothing.
+     * Shared with {@link TriggerFastPath}, which must refuse exactly what this refuses.
+     */
+    static void limitEvents(Chorus chorus, App app, List<EventRequests.Event> events) {
+        int limit = app.limits().maxBackendEventsPerSecond();
+        if (limit < 0) {
+            return;
+        }
+        int points = 0;
+        for (EventRequests.Event event : events) {
+            points += Math.max(1, event.channels().size());
+        }
+        if (!chorus.backendRate().allow(app, BackendRate.Kind.EVENTS, points)) {
+            throw ApiException.tooMany("events", limit, BackendRate.Kind.EVENTS.setting());
+        }
+    }
+
+    /** {@code max_read_requests_per_second}: one per GET of channels, a channel, its users or connections. */
+    private void limitReads(App app) {
+        int limit = app.limits().maxReadRequestsPerSecond();
+        if (limit >= 0 && !chorus.backendRate().allow(app, BackendRate.Kind.READS, 1)) {
+            throw ApiException.tooMany("read requests", limit, BackendRate.Kind.READS.setting());
+        }
     }
 
     private App app(String appId) {

@@ -103,6 +103,11 @@ public class TriggerFastPath extends HttpFilter {
             if (!event.info().isEmpty()) {
                 return false;
             }
+            // Over the rate: JAX-RS answers the 429 (it counts again, but the second is already over its limit).
+            // Checked inline so a limit that is off costs one comparison and no allocation here.
+            if (app.limits().maxBackendEventsPerSecond() >= 0) {
+                AppsResource.limitEvents(chorus, app, java.util.List.of(event));
+            }
             for (String channel : event.channels()) {
                 chorus.broadcaster().publish(app, channel, event.name(), event.data(), event.socketId());
             }

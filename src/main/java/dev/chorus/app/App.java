@@ -75,10 +75,18 @@ public record App(
      * @param maxCachedBytes    {@code max_cached_bytes}: bytes of cached events kept, all cache channels together
      * @param maxPresenceUserInfoSize {@code max_presence_user_info_size}: bytes of a presence member's
      *                          {@code user_info} as JSON (Pusher: 1 KB); every member's is sent to every subscriber
+     * @param maxBackendEventsPerSecond {@code max_backend_events_per_second} (soketi's name): events the HTTP API
+     *                          publishes per second, each event counted once per channel it goes to as soketi does;
+     *                          cluster-wide when scaling; {@link #OFF} for no limit
+     * @param maxReadRequestsPerSecond {@code max_read_requests_per_second}: HTTP API reads (channels, channel, users,
+     *                          connections) per second, cluster-wide when scaling; {@link #OFF} for no limit
      */
     public record Limits(int maxChannelsPerConnection, int inboundRate, int inboundBurst, int maxChannels,
-                         int maxCacheEntries, long maxCachedBytes, int maxPresenceUserInfoSize) {
+                         int maxCacheEntries, long maxCachedBytes, int maxPresenceUserInfoSize,
+                         int maxBackendEventsPerSecond, int maxReadRequestsPerSecond) {
         public static final int DEFAULT_MAX_PRESENCE_USER_INFO_SIZE = 1_024;
+        /** A rate limit that is not applied (soketi's {@code -1}). */
+        public static final int OFF = -1;
         public static final Limits DEFAULTS = new Limits(1_000, 100, 1_200, 100_000, 10_000, 64L * 1024 * 1024);
 
         /** With the default {@code max_presence_user_info_size}. */
@@ -86,6 +94,13 @@ public record App(
                       int maxCacheEntries, long maxCachedBytes) {
             this(maxChannelsPerConnection, inboundRate, inboundBurst, maxChannels, maxCacheEntries, maxCachedBytes,
                     DEFAULT_MAX_PRESENCE_USER_INFO_SIZE);
+        }
+
+        /** With the backend rate limits off. */
+        public Limits(int maxChannelsPerConnection, int inboundRate, int inboundBurst, int maxChannels,
+                      int maxCacheEntries, long maxCachedBytes, int maxPresenceUserInfoSize) {
+            this(maxChannelsPerConnection, inboundRate, inboundBurst, maxChannels, maxCacheEntries, maxCachedBytes,
+                    maxPresenceUserInfoSize, OFF, OFF);
         }
     }
 

@@ -52,7 +52,8 @@ public final class SettingsLoader {
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
             "max_presence_members", "cache_ttl", "max_event_channels", "max_event_name_length", "max_event_data_size",
             "max_batch_size", "webhooks", "max_channels_per_connection", "inbound_rate_limit", "inbound_burst",
-            "max_channels", "max_cache_entries", "max_cached_bytes", "subscription_count", "max_presence_user_info_size");
+            "max_channels", "max_cache_entries", "max_cached_bytes", "subscription_count", "max_presence_user_info_size",
+            "max_backend_events_per_second", "max_read_requests_per_second");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
@@ -342,7 +343,11 @@ public final class SettingsLoader {
                 integer(at + "max_cache_entries", first(text(node, "max_cache_entries"), String.valueOf(d.maxCacheEntries())), 0, 100_000_000),
                 integer(at + "max_cached_bytes", first(text(node, "max_cached_bytes"), String.valueOf(d.maxCachedBytes())), 0, Integer.MAX_VALUE),
                 integer(at + "max_presence_user_info_size", first(text(node, "max_presence_user_info_size"),
-                        String.valueOf(d.maxPresenceUserInfoSize())), 2, 1_000_000));
+                        String.valueOf(d.maxPresenceUserInfoSize())), 2, 1_000_000),
+                integer(at + "max_backend_events_per_second", first(appEnv.get("REVERB_APP_MAX_BACKEND_EVENTS_PER_SECOND"),
+                        text(node, "max_backend_events_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000),
+                integer(at + "max_read_requests_per_second", first(appEnv.get("REVERB_APP_MAX_READ_REQUESTS_PER_SECOND"),
+                        text(node, "max_read_requests_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000));
         App.Features features = new App.Features(bool(at + "subscription_count",
                 first(appEnv.get("REVERB_APP_SUBSCRIPTION_COUNT"), text(node, "subscription_count"),
                         String.valueOf(App.Features.DEFAULTS.subscriptionCount()))));

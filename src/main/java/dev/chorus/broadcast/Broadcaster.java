@@ -150,14 +150,27 @@ public final class Broadcaster {
             return new Joined(local, roster, false);
         }
         ChannelKind kind = local.channel().kind();
+        boolean first = false;
+        if (kind.presence() && local.firstForUser()) {
+            // max_presence_members is the channel's over all nodes: the cluster decides whether a new user fits
+            // (this node's registry only checked its own part). Unreachable cluster: this node's check stands.
+            ClusterState.Entry entry = cluster.join(app.id(), channel, member.userKey(), memberJson(member),
+                    app.maxPresenceMembers()).orElse(ClusterState.Entry.FIRST);
+            if (entry == ClusterState.Entry.FULL) {
+                // Taken back before anything was counted or announced. Small race, accepted: a second connection
+                // of the same user on this node in between stays subscribed while the cluster has not recorded it.
+                channels(app).unsubscribe(channel, subscriber, member);
+                return new Joined(new ChannelRegistry.Subscribed(local.channel(), false, false, true, null,
+                        local.subscriptions() - 1, false), null, false);
+            }
+            first = entry == ClusterState.Entry.FIRST;
+        }
         if (kind != ChannelKind.SERVER_TO_USER) {
             counted(app, local.channel(), 1, local.subscriptions());
         }
         if (!kind.presence()) {
             return new Joined(local, null, false);
         }
-        boolean first = local.firstForUser()
-                && cluster.join(app.id(), channel, member.userKey(), memberJson(member)).orElse(true);
         if (first) {
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.userKey()));
         }

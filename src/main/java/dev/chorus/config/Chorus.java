@@ -51,6 +51,7 @@ public class Chorus {
     private PusherServer server;
     private Relay relay;
     private ClusterState cluster;
+    private dev.chorus.broadcast.BackendRate backendRate;
     private HttpWebhookEmitter webhooks;
     private Metrics metrics;
     private ScheduledExecutorService timer;
@@ -81,6 +82,7 @@ public class Chorus {
         webhooks = new HttpWebhookEmitter(settings.limits().webhookConcurrency());
         metrics = new Metrics();
         broadcaster = new Broadcaster(relay, cluster, webhooks, metrics);
+        backendRate = new dev.chorus.broadcast.BackendRate(cluster);
         server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics,
                 dev.chorus.server.Admission.of(settings.limits()));
         registerGauges();
@@ -274,6 +276,11 @@ public class Chorus {
 
     public AppRegistry apps() {
         return apps;
+    }
+
+    /** The HTTP API's per-app rate limits, cluster-wide when scaling. */
+    public dev.chorus.broadcast.BackendRate backendRate() {
+        return backendRate;
     }
 
     public Broadcaster broadcaster() {

@@ -23,6 +23,35 @@ public interface ClusterState {
         return Optional.empty();
     }
 
+    /** What a join with a member limit came to. */
+    enum Entry {
+        /** Joined, and no other node had the user there: the cluster's first connection of that user. */
+        FIRST,
+        /** Joined; another node already had the user there. */
+        AGAIN,
+        /** Refused, nothing recorded: the user is new to the channel and it already has the limit of users. */
+        FULL
+    }
+
+    /**
+     * {@link #join} refused when the user is new to the channel and the channel already has {@code maxMembers}
+     * distinct users on all nodes together: {@code max_presence_members} is a property of the channel, not of
+     * a node. Checked and recorded in one step, so two nodes cannot both take the last place.
+     * @param maxMembers distinct users allowed, negative for no limit
+     */
+    default Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+        return join(app, channel, userKey, memberJson).map(first -> first ? Entry.FIRST : Entry.AGAIN);
+    }
+
+    /**
+     * Adds {@code points} to the app's count of {@code kind} for the wall-clock second {@code epochSecond},
+     * shared by every node (the backend rate limits). Only called when the limit is on.
+     * @return the count of that second over all nodes after adding
+     */
+    default Optional<Long> rate(String app, String kind, long epochSecond, int points) {
+        return Optional.empty();
+    }
+
     /**
      * This node no longer has the user in the channel (its last local connection left).
      * @return true when no node has the user there any more

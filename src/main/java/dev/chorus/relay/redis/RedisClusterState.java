@@ -38,7 +38,13 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisClusterState.class);
     private static final String SEP = "\u0000";
 
+    // ARGV[5] is max_presence_members (negative: none); KEYS[1] holds one field per distinct user in the
+    // channel over all nodes, so its length is the cluster's member count, checked and added atomically.
     private static final String JOIN = """
+            local limit = tonumber(ARGV[5])
+            if limit >= 0 and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= limit then
+              return -1
+            end
             redis.call('SADD', KEYS[3], ARGV[4])
             local added = redis.call('SADD', KEYS[2], ARGV[3])
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -71,6 +77,13 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     private static final String ADD = """
             local value = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
             if value <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+            return value
+            """;
+    // One key per app, kind and second; it outlives its second by one so a slow node's late INCR is not lost
+    // to a fresh key, and then expires on its own.
+    private static final String RATE = """
+            local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+            if value == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], 2000) end
             return value
             """;
 
@@ -116,13 +129,33 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
 
     @Override
     public Optional<Boolean> join(String app, String channel, String userKey, String memberJson) {
+        return join(app, channel, userKey, memberJson, -1).map(entry -> entry == Entry.FIRST);
+    }
+
+    @Override
+    public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
         if (down()) {
             return Optional.empty();
         }
         try {
-            Object first = redis.eval(JOIN, List.of(key("pm", app, channel), key("pn", app, channel, userKey), key("np", nodeId)),
-                    List.of(userKey, memberJson, nodeId, entry(app, channel, userKey)));
-            return Optional.of(Long.valueOf(1).equals(first));
+            Object result = redis.eval(JOIN, List.of(key("pm", app, channel), key("pn", app, channel, userKey), key("np", nodeId)),
+                    List.of(userKey, memberJson, nodeId, entry(app, channel, userKey), String.valueOf(maxMembers)));
+            long code = ((Number) result).longValue();
+            return Optional.of(code < 0 ? Entry.FULL : code == 1 ? Entry.FIRST : Entry.AGAIN);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<Long> rate(String app, String kind, long epochSecond, int points) {
+        if (down()) {
+            return Optional.empty();
+        }
+        try {
+            Object total = redis.eval(RATE, List.of(key("rate", app, kind, Long.toString(epochSecond))),
+                    List.of(String.valueOf(points)));
+            return Optional.of(((Number) total).longValue());
         } catch (RuntimeException e) {
             return Optional.empty();
         }
