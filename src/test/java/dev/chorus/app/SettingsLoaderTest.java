@@ -132,6 +132,28 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void backendRateLimitsAreOffByDefault() throws IOException {
+        Path file = file("apps:\n  - id: a\n    key: k\n    secret: s\n");
+        App app = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().get(0);
+        assertEquals(App.Limits.OFF, app.limits().maxBackendEventsPerSecond());
+        assertEquals(App.Limits.OFF, app.limits().maxReadRequestsPerSecond());
+    }
+
+    @Test
+    void backendRateLimitsAreReadFromTheFileAndTheReverbEnvironmentOverridesThem() throws IOException {
+        Path file = file("apps:\n  - id: a\n    key: k\n    secret: s\n    max_backend_events_per_second: 50\n"
+                + "    max_read_requests_per_second: 20\n");
+        App fromFile = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().get(0);
+        assertEquals(50, fromFile.limits().maxBackendEventsPerSecond());
+        assertEquals(20, fromFile.limits().maxReadRequestsPerSecond());
+        App fromEnv = new SettingsLoader(Map.of("config", file.toString()), Map.of(
+                "REVERB_APP_MAX_BACKEND_EVENTS_PER_SECOND", "7", "REVERB_APP_MAX_READ_REQUESTS_PER_SECOND", "3"))
+                .load(null).apps().get(0);
+        assertEquals(7, fromEnv.limits().maxBackendEventsPerSecond());
+        assertEquals(3, fromEnv.limits().maxReadRequestsPerSecond());
+    }
+
+    @Test
     void badValuesNameTheSettingTheValueAndWhatIsAllowed() throws IOException {
         ConfigurationException port = assertThrows(ConfigurationException.class,
                 () -> new SettingsLoader(Map.of("port", "70000"), Map.of()).load(null));

@@ -1,0 +1,69 @@
+package dev.chorus.broadcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.app.App;
+import dev.chorus.app.ClientEventPolicy;
+import dev.chorus.channel.Member;
+import dev.chorus.channel.Subscriber;
+import dev.chorus.metrics.Metrics;
+import dev.chorus.protocol.EncodedFrame;
+import dev.chorus.relay.ClusterState;
+import dev.chorus.relay.LocalRelay;
+import dev.chorus.webhook.WebhookEmitter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ClusterMemberLimitTest {
+    private static final App APP = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
+            Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000, 2,
+            Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+
+    private static Subscriber subscriber(String id) {
+        return new Subscriber() {
+            @Override
+            public String socketId() {
+                return id;
+            }
+
+            @Override
+            public void send(EncodedFrame frame) {
+            }
+
+            @Override
+            public void send(List<EncodedFrame> batch) {
+            }
+        };
+    }
+
+    @Test
+    void aNewUserTheClusterFindsFullIsRefusedAndLeavesNothingOnThisNode() {
+        AtomicInteger limitAsked = new AtomicInteger(-100);
+        ClusterState full = new ClusterState() {
+            @Override
+            public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+                limitAsked.set(maxMembers);
+                return Optional.of(Entry.FULL);
+            }
+
+            @Override
+            public Optional<Long> subscriptions(String app, String channel, int delta) {
+                throw new AssertionError("a refused join is not counted");
+            }
+        };
+        Broadcaster broadcaster = new Broadcaster(new LocalRelay("here"), full, WebhookEmitter.NONE, Metrics.NONE,
+                Duration.ZERO);
+        Broadcaster.Joined joined = broadcaster.subscribe(APP, "presence-room", subscriber("s1"),
+                new Member("cid", "\"cid\"", null));
+        assertTrue(joined.local().rosterFull());
+        assertFalse(joined.firstForUser());
+        assertEquals(2, limitAsked.get(), "the cluster is given max_presence_members");
+        assertEquals(Optional.empty(), Optional.ofNullable(broadcaster.subscriptionCounts(APP).get("presence-room")));
+        broadcaster.close();
+    }
+}
