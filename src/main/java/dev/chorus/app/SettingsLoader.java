@@ -52,7 +52,8 @@ public final class SettingsLoader {
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
             "max_presence_members", "cache_ttl", "max_event_channels", "max_event_name_length", "max_event_data_size",
             "max_batch_size", "webhooks", "max_channels_per_connection", "inbound_rate_limit", "inbound_burst",
-            "max_channels", "max_cache_entries", "max_cached_bytes", "subscription_count", "max_presence_user_info_size");
+            "max_channels", "max_cache_entries", "max_cached_bytes", "subscription_count", "max_presence_user_info_size",
+            "watchlist_events");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
@@ -345,7 +346,9 @@ public final class SettingsLoader {
                         String.valueOf(d.maxPresenceUserInfoSize())), 2, 1_000_000));
         App.Features features = new App.Features(bool(at + "subscription_count",
                 first(appEnv.get("REVERB_APP_SUBSCRIPTION_COUNT"), text(node, "subscription_count"),
-                        String.valueOf(App.Features.DEFAULTS.subscriptionCount()))));
+                        String.valueOf(App.Features.DEFAULTS.subscriptionCount()))),
+                bool(at + "watchlist_events", first(appEnv.get("REVERB_APP_WATCHLIST_EVENTS"), text(node, "watchlist_events"),
+                        String.valueOf(App.Features.DEFAULTS.watchlistEvents()))));
         credential(at + "id", id);
         credential(at + "key", key);
         if (secret.isBlank()) {
