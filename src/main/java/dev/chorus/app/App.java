@@ -110,9 +110,13 @@ public record App(
      *
      * @param subscriptionCount {@code subscription_count}: subscribers of a non-presence channel are sent
      *                          {@code pusher_internal:subscription_count} when its number of subscriptions changes
+     * @param watchlistEvents   {@code watchlist_events}: a sign-in whose {@code user_data} carries a
+     *                          {@code watchlist} is told when those users come online and go offline. On by
+     *                          default (unlike Pusher): it costs nothing on the event path, and only a
+     *                          round trip to the cluster per sign-in and per signed-in close
      */
-    public record Features(boolean subscriptionCount) {
-        public static final Features DEFAULTS = new Features(false);
+    public record Features(boolean subscriptionCount, boolean watchlistEvents) {
+        public static final Features DEFAULTS = new Features(false, true);
     }
 
     public App {

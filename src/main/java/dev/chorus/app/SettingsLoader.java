@@ -53,7 +53,7 @@ public final class SettingsLoader {
             "max_presence_members", "cache_ttl", "max_event_channels", "max_event_name_length", "max_event_data_size",
             "max_batch_size", "webhooks", "max_channels_per_connection", "inbound_rate_limit", "inbound_burst",
             "max_channels", "max_cache_entries", "max_cached_bytes", "subscription_count", "max_presence_user_info_size",
-            "max_backend_events_per_second", "max_read_requests_per_second");
+            "max_backend_events_per_second", "max_read_requests_per_second", "watchlist_events");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
@@ -350,7 +350,9 @@ public final class SettingsLoader {
                         text(node, "max_read_requests_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000));
         App.Features features = new App.Features(bool(at + "subscription_count",
                 first(appEnv.get("REVERB_APP_SUBSCRIPTION_COUNT"), text(node, "subscription_count"),
-                        String.valueOf(App.Features.DEFAULTS.subscriptionCount()))));
+                        String.valueOf(App.Features.DEFAULTS.subscriptionCount()))),
+                bool(at + "watchlist_events", first(appEnv.get("REVERB_APP_WATCHLIST_EVENTS"), text(node, "watchlist_events"),
+                        String.valueOf(App.Features.DEFAULTS.watchlistEvents()))));
         credential(at + "id", id);
         credential(at + "key", key);
         if (secret.isBlank()) {

@@ -250,6 +250,42 @@ public final class Broadcaster {
         relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel, frame, null));
     }
 
+    /**
+     * This node's first signed-in connection of the user opened. Counted like a presence member of
+     * {@link ClusterState#SIGNED_IN}, so first and last are decided once for the cluster.
+     * @return true when it is the user's first signed-in connection anywhere: the other nodes have been
+     *         told, this node's watchers are the caller's to tell
+     */
+    public boolean signedIn(App app, String userId) {
+        boolean first = cluster.join(app.id(), ClusterState.SIGNED_IN, userId, "{}").orElse(true);
+        if (first) {
+            relay.publish(Envelope.userStatus(relay.nodeId(), app.id(), userId, true));
+        }
+        return first;
+    }
+
+    /**
+     * This node's last signed-in connection of the user closed.
+     * @return true when the user has no signed-in connection anywhere now (the other nodes have been told)
+     */
+    public boolean signedOut(App app, String userId) {
+        boolean last = cluster.leave(app.id(), ClusterState.SIGNED_IN, userId).orElse(true);
+        if (last) {
+            relay.publish(Envelope.userStatus(relay.nodeId(), app.id(), userId, false));
+        }
+        return last;
+    }
+
+    /** Tells the other nodes of a status this node learned from the cluster (a reaped node, a resync). */
+    public void announceUserStatus(App app, String userId, boolean online) {
+        relay.publish(Envelope.userStatus(relay.nodeId(), app.id(), userId, online));
+    }
+
+    /** Which of the users are signed in anywhere in the cluster; empty when the cluster cannot be asked. */
+    public java.util.Optional<java.util.Set<String>> signedInAnywhere(App app, java.util.Collection<String> userIds) {
+        return cluster.present(app.id(), ClusterState.SIGNED_IN, userIds);
+    }
+
     /** This node's part of the cluster state, for re-reporting after an outage. */
     public ClusterState.LocalPart localPart(Map<String, Integer> connectionsByApp) {
         Map<String, Map<String, Integer>> subscriptions = new java.util.HashMap<>();

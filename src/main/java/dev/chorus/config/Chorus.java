@@ -88,7 +88,13 @@ public class Chorus {
         registerGauges();
         cluster.onMemberGone(member -> {
             App app = apps.byId(member.app());
-            if (app != null) {
+            if (app == null) {
+                return;
+            }
+            if (ClusterState.SIGNED_IN.equals(member.channel())) {
+                // A dead node held the user's last signed-in connection: offline, announced once (one node reaps).
+                server.userStatusFromCluster(app, member.userKey(), false);
+            } else {
                 broadcaster.memberGone(app, member.channel(), member.memberJson());
             }
         });
@@ -172,15 +178,29 @@ public class Chorus {
             case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
             case TERMINATE -> server.terminateUser(app, envelope.user());
             case COUNT -> broadcaster.countChanged(app, envelope.channel());
+            case ONLINE -> server.userStatusRelayed(app, envelope.user(), true);
+            case OFFLINE -> server.userStatusRelayed(app, envelope.user(), false);
             default -> { }
         }
     }
 
     /** The link to the other nodes is back: re-report this node, announce members that were reaped meanwhile. */
     private void resync() {
-        for (ClusterState.Member member : cluster.resync(broadcaster.localPart(server.connectionCounts()))) {
+        ClusterState.LocalPart part = broadcaster.localPart(server.connectionCounts());
+        // Signed-in users are re-reported with the presence members, or resync would take them for stale.
+        server.signedInUsers().forEach((appId, users) -> {
+            Map<String, String> signedIn = new java.util.HashMap<>();
+            users.forEach(user -> signedIn.put(user, "{}"));
+            part.members().computeIfAbsent(appId, id -> new java.util.HashMap<>()).put(ClusterState.SIGNED_IN, signedIn);
+        });
+        for (ClusterState.Member member : cluster.resync(part)) {
             App app = apps.byId(member.app());
-            if (app != null) {
+            if (app == null) {
+                continue;
+            }
+            if (ClusterState.SIGNED_IN.equals(member.channel())) {
+                server.userStatusFromCluster(app, member.userKey(), true);
+            } else {
                 broadcaster.memberBack(app, member.channel(), member.memberJson());
             }
         }

@@ -16,6 +16,10 @@ public final class Events {
     public static final String MEMBER_ADDED = "pusher_internal:member_added";
     public static final String MEMBER_REMOVED = "pusher_internal:member_removed";
     public static final String SUBSCRIPTION_COUNT = "pusher_internal:subscription_count";
+    /** Online status of the users a signed-in connection watches (pusher-js {@code user.watchlist}). */
+    public static final String WATCHLIST_EVENTS = "pusher_internal:watchlist_events";
+    public static final String WATCHLIST_ONLINE = "online";
+    public static final String WATCHLIST_OFFLINE = "offline";
     public static final String PUSHER_PREFIX = "pusher:";
     public static final String INTERNAL_PREFIX = "pusher_internal:";
     public static final String CLIENT_PREFIX = "client-";

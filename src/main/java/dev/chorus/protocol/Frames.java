@@ -125,6 +125,44 @@ public final class Frames {
         return "{\"event\":\"" + Events.CACHE_MISS + "\",\"channel\":" + Json.quote(channel) + "}";
     }
 
+    /** Pusher's limit on the user ids one sign-in may watch. */
+    public static final int MAX_WATCHLIST = 100;
+
+    /**
+     * {@code pusher_internal:watchlist_events}: one {@code online} event naming {@code online}, one
+     * {@code offline} event naming {@code offline}, each left out when its list is empty. pusher-js emits
+     * every entry of {@code events} on {@code user.watchlist} under its {@code name}.
+     */
+    public static String watchlistEvents(java.util.Collection<String> online, java.util.Collection<String> offline) {
+        StringBuilder data = new StringBuilder(64 + 16 * (online.size() + offline.size())).append("{\"events\":[");
+        boolean both = !online.isEmpty() && !offline.isEmpty();
+        if (!online.isEmpty()) {
+            watchlistEvent(data, Events.WATCHLIST_ONLINE, online);
+        }
+        if (both) {
+            data.append(',');
+        }
+        if (!offline.isEmpty()) {
+            watchlistEvent(data, Events.WATCHLIST_OFFLINE, offline);
+        }
+        return eventWithStringData(Events.WATCHLIST_EVENTS, data.append("]}").toString(), null);
+    }
+
+    private static void watchlistEvent(StringBuilder out, String name, java.util.Collection<String> userIds) {
+        out.append("{\"name\":");
+        Json.quoteInto(out, name);
+        out.append(",\"user_ids\":[");
+        boolean first = true;
+        for (String userId : userIds) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            Json.quoteInto(out, userId);
+        }
+        out.append("]}");
+    }
+
     public static String signinSuccess(String userData) {
         return eventWithStringData(Events.SIGNIN_SUCCESS, "{\"user_data\":" + Json.quote(userData) + "}", null);
     }

@@ -16,6 +16,8 @@ public enum PusherError {
     NOT_A_MEMBER(4009, "The client is not a member of the specified channel."),
     /** A client event for a channel name no subscribe would accept (Pusher answers a bad name with 4009). */
     INVALID_CHANNEL(4009, "Invalid channel name"),
+    /** Pusher's own bound on the ids a sign-in's {@code user_data} may watch. */
+    WATCHLIST_TOO_LONG(4009, "Watchlist too long: at most " + Frames.MAX_WATCHLIST + " user ids (watchlist)"),
     TERMINATED(4009, "Connection terminated by the server"),
     OVER_CAPACITY(4100, "Over capacity"),
     SERVER_FULL(4100, "Over capacity: this server holds its maximum of connections (max_connections)"),

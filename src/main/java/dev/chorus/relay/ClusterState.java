@@ -16,6 +16,14 @@ public interface ClusterState {
     };
 
     /**
+     * The pseudo-channel under which signed-in users are counted: {@link #join}/{@link #leave} with it
+     * decide a user's first and last signed-in connection anywhere, and dead-node cleanup reports them
+     * through {@link #onMemberGone} like presence members. No real channel can have this name (the
+     * {@code #} prefix is reserved and never presence).
+     */
+    String SIGNED_IN = "#signed-in";
+
+    /**
      * This node now has the user in the channel (its first local connection).
      * @return true when no other node had the user there: the cluster's first connection of that user
      */
@@ -57,6 +65,14 @@ public interface ClusterState {
      * @return true when no node has the user there any more
      */
     default Optional<Boolean> leave(String app, String channel, String userKey) {
+        return Optional.empty();
+    }
+
+    /**
+     * Which of {@code userKeys} are in the channel on some node: one round trip, however large the
+     * channel (the watchlist asks about at most 100 of possibly millions of signed-in users).
+     */
+    default Optional<java.util.Set<String>> present(String app, String channel, java.util.Collection<String> userKeys) {
         return Optional.empty();
     }
 

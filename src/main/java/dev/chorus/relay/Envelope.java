@@ -5,14 +5,17 @@ package dev.chorus.relay;
  * a channel (so the receiving node does no encoding), and the socket id that must not get it;
  * a {@link Type#TERMINATE} names a user whose connections every node closes; a {@link Type#COUNT} says
  * the sending node's subscriptions of a channel changed (no count: each node reads the cluster's total
- * when it sends, so a late notice can never make a stale count the last one a subscriber sees).
+ * when it sends, so a late notice can never make a stale count the last one a subscriber sees);
+ * {@link Type#ONLINE} and {@link Type#OFFLINE} say a signed-in user's first connection in the cluster
+ * opened or last one closed, for each node to tell its watchers (no frame: only watchers of that user
+ * get one, and the receiving node knows who they are).
  *
  * @param node   the sending node; a node ignores its own envelopes when they come back
  * @param except socket id excluded from delivery, or null
  */
 public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user) {
     /** EVENT: an event, cached on cache channels; INTERNAL: a pusher_internal frame, never cached. */
-    public enum Type { EVENT, INTERNAL, TERMINATE, RESTART, COUNT }
+    public enum Type { EVENT, INTERNAL, TERMINATE, RESTART, COUNT, ONLINE, OFFLINE }
 
     public static Envelope event(String node, String app, String channel, String frame, String except) {
         return new Envelope(node, Type.EVENT, app, channel, frame, except, null);
@@ -30,6 +33,11 @@ public record Envelope(String node, Type type, String app, String channel, Strin
     /** The sender's subscriptions of the channel changed: subscription counting nodes send the new total. */
     public static Envelope count(String node, String app, String channel) {
         return new Envelope(node, Type.COUNT, app, channel, null, null, null);
+    }
+
+    /** The user's first signed-in connection in the cluster opened ({@code online}) or last one closed. */
+    public static Envelope userStatus(String node, String app, String user, boolean online) {
+        return new Envelope(node, online ? Type.ONLINE : Type.OFFLINE, app, null, null, null, user);
     }
 
     public static Envelope terminate(String node, String app, String user) {

@@ -21,6 +21,8 @@ public final class EnvelopeCodec {
             case TERMINATE -> "t";
             case RESTART -> "r";
             case COUNT -> "c";
+            case ONLINE -> "on";
+            case OFFLINE -> "off";
         });
         node.put("a", envelope.app());
         if (envelope.channel() != null) {
@@ -68,6 +70,10 @@ public final class EnvelopeCodec {
             }
             if (type.equals("r")) {
                 return Envelope.restart(node.get("n").asText());
+            }
+            if ((type.equals("on") || type.equals("off")) && node.path("u").isTextual()) {
+                return Envelope.userStatus(node.get("n").asText(), node.get("a").asText(), node.get("u").asText(),
+                        type.equals("on"));
             }
             if (type.equals("t") && node.path("u").isTextual()) {
                 return Envelope.terminate(node.get("n").asText(), node.get("a").asText(), node.get("u").asText());

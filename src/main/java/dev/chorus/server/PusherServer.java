@@ -65,7 +65,10 @@ public final class PusherServer {
         this.log = log;
         this.metrics = metrics;
         this.admission = admission;
+        this.watchlists = new Watchlists(broadcaster);
     }
+
+    private final Watchlists watchlists;
 
     private final Admission admission;
     /** Each open connection's admission, released when it closes. */
@@ -512,12 +515,20 @@ public final class PusherServer {
             connection.closeAfterFlush(PusherError.UNAUTHORIZED.code(), PusherError.UNAUTHORIZED.message());
             return;
         }
-        String userId = userIdOf(userData);
-        if (userId == null) {
+        SignedUser user = signedUserOf(userData);
+        if (user == null) {
             connection.send(PusherError.UNAUTHORIZED.frame());
             connection.closeAfterFlush(PusherError.UNAUTHORIZED.code(), PusherError.UNAUTHORIZED.message());
             return;
         }
+        boolean watchlistEvents = app.features().watchlistEvents();
+        if (watchlistEvents && user.watchlistTooLong()) {
+            // Refused like any other bad sign-in: the app's own server signed something Pusher would refuse.
+            connection.send(PusherError.WATCHLIST_TOO_LONG.frame());
+            connection.closeAfterFlush(PusherError.WATCHLIST_TOO_LONG.code(), PusherError.WATCHLIST_TOO_LONG.message());
+            return;
+        }
+        String userId = user.id();
         String previous = connection.userId();
         if (previous != null && !previous.equals(userId)) {
             String old = ChannelKind.serverToUser(previous);
@@ -535,20 +546,78 @@ public final class PusherServer {
                 return;
             }
         }
+        if (!watchlistEvents) {
+            connection.send(Frames.signinSuccess(userData));
+            return;
+        }
+        // Before signin_success, so the user's watchers may hear "online" before the user itself is told it is in.
+        watchlists.signedIn(connection, userId);
         connection.send(Frames.signinSuccess(userData));
+        if (user.watchlist().isEmpty()) {
+            watchlists.unwatch(connection);
+            return;
+        }
+        // A change relayed while the status is being asked waits, so the status always comes first.
+        connection.hold();
+        EncodedFrame status = null;
+        try {
+            status = EncodedFrame.of(watchlists.watch(connection, user.watchlist()));
+        } finally {
+            connection.release(status);
+        }
     }
 
-    private static String userIdOf(String userData) {
+    /**
+     * What a sign-in's {@code user_data} says: the id, and the distinct ids it watches (empty: none).
+     * @param watchlistTooLong over {@link Frames#MAX_WATCHLIST} entries (then {@code watchlist} is not read)
+     */
+    private record SignedUser(String id, List<String> watchlist, boolean watchlistTooLong) {
+    }
+
+    private static SignedUser signedUserOf(String userData) {
         try {
             JsonNode data = Json.MAPPER.readTree(userData);
             JsonNode id = data == null ? null : data.get("id");
             if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
                 return null;
             }
-            return id.asText();
+            JsonNode list = data.get("watchlist");
+            if (list == null || !list.isArray()) {
+                return new SignedUser(id.asText(), List.of(), false);
+            }
+            if (list.size() > Frames.MAX_WATCHLIST) {
+                return new SignedUser(id.asText(), List.of(), true);
+            }
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            for (JsonNode entry : list) {
+                // Ids as sign-in accepts them; anything else could never be signed in, so never come online.
+                if ((entry.isTextual() || entry.isIntegralNumber()) && !entry.asText().isEmpty()) {
+                    ids.add(entry.asText());
+                }
+            }
+            return new SignedUser(id.asText(), List.copyOf(ids), false);
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /** A watched user's status changed on another node (relayed): tell this node's watchers. */
+    public void userStatusRelayed(App app, String userId, boolean online) {
+        watchlists.changed(app, userId, online);
+    }
+
+    /**
+     * A user's status this node learned from the cluster itself (a dead node held their last signed-in
+     * connection, or they were reaped during an outage and are back): tell watchers here and on the other nodes.
+     */
+    public void userStatusFromCluster(App app, String userId, boolean online) {
+        watchlists.changed(app, userId, online);
+        broadcaster.announceUserStatus(app, userId, online);
+    }
+
+    /** App id → user ids signed in on this node, for re-reporting to the cluster. */
+    public Map<String, java.util.Collection<String>> signedInUsers() {
+        return watchlists.signedInUsers();
     }
 
     /**
@@ -569,6 +638,7 @@ public final class PusherServer {
             broadcaster.connectionClosed(connection.app());
             metrics.connectionClosed(connection.app().id(), connection.closeReason());
         }
+        watchlists.closed(connection);
         for (Map.Entry<String, Member> subscription : List.copyOf(connection.subscriptions().entrySet())) {
             connection.subscriptions().remove(subscription.getKey());
             leave(connection, subscription.getKey(), subscription.getValue());

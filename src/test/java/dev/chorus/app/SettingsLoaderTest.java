@@ -68,6 +68,21 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void watchlistEventsAreOnUnlessTheFileOrTheEnvironmentSwitchesThemOff() throws IOException {
+        Path file = file("apps:\n  - id: a\n    key: k\n    secret: s\n  - id: b\n    key: k2\n    secret: s2\n"
+                + "    watchlist_events: false\n");
+        Settings fromFile = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null);
+        assertEquals(true, fromFile.apps().get(0).features().watchlistEvents());
+        assertEquals(false, fromFile.apps().get(1).features().watchlistEvents());
+        Settings fromEnv = new SettingsLoader(Map.of("config", file.toString()),
+                Map.of("REVERB_APP_WATCHLIST_EVENTS", "false")).load(null);
+        assertEquals(false, fromEnv.apps().get(0).features().watchlistEvents());
+        ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(
+                Map.of("config", file.toString()), Map.of("REVERB_APP_WATCHLIST_EVENTS", "maybe")).load(null));
+        assertEquals("Invalid setting apps[0].watchlist_events='maybe': true or false", bad.getMessage());
+    }
+
+    @Test
     void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
         Path file = file("server:\n  port: 1111\n  path: /file\napps:\n  - id: a\n    key: k\n    secret: s\n");
         Settings fileOnly = new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null);

@@ -26,7 +26,7 @@ class SubscriptionCountTest {
     private static final App OFF = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
             Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000, 100,
             Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
-    private static final App ON = OFF.withFeatures(new App.Features(true));
+    private static final App ON = OFF.withFeatures(new App.Features(true, true));
 
     private final List<Envelope> relayed = new CopyOnWriteArrayList<>();
     /** Records what would go to the other nodes. */
@@ -164,7 +164,7 @@ class SubscriptionCountTest {
 
     @Test
     void countsAreOffByDefault() {
-        assertEquals(new App.Features(false), OFF.features());
+        assertEquals(new App.Features(false, true), OFF.features());
         List<Recorder> crowd = join(OFF, "room", 5);
         broadcaster.unsubscribe(OFF, "room", crowd.get(4), NOT_PRESENCE);
         broadcaster.countChanged(OFF, "room");

@@ -14,6 +14,8 @@ class EnvelopeCodecTest {
                 Envelope.internal("n2", "app", "presence-a", "{\"event\":\"pusher_internal:member_added\"}", "3.4"),
                 Envelope.terminate("n3", "app", "user \u2603"),
                 Envelope.count("n4", "app", "room"),
+                Envelope.userStatus("n5", "app", "ann \u2603", true),
+                Envelope.userStatus("n5", "app", "42", false),
                 Envelope.restart("cmd")}) {
             assertEquals(envelope, EnvelopeCodec.decode(EnvelopeCodec.encode(envelope)));
         }

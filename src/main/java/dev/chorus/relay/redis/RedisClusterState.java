@@ -193,6 +193,29 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     }
 
     @Override
+    public Optional<Set<String>> present(String app, String channel, Collection<String> userKeys) {
+        if (down()) {
+            return Optional.empty();
+        }
+        if (userKeys.isEmpty()) {
+            return Optional.of(Set.of());
+        }
+        try {
+            List<String> keys = List.copyOf(userKeys);
+            List<String> members = redis.hmget(key("pm", app, channel), keys.toArray(String[]::new));
+            Set<String> present = new java.util.HashSet<>();
+            for (int i = 0; i < keys.size(); i++) {
+                if (members.get(i) != null) {
+                    present.add(keys.get(i));
+                }
+            }
+            return Optional.of(present);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Optional<Long> subscriptions(String app, String channel, int delta) {
         if (down()) {
             return Optional.empty();
