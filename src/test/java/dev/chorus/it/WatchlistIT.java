@@ -4,19 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The watchlist (issue 14 §3) frame by frame: on one node (the shared launcher), and on two launchers
  * sharing a real redis-server, where a user signing in on node A is announced to a watcher on node B.
+ * The same, and user sign-in's {@code sendToUser} across the two nodes, proven with the real pusher-js
+ * ({@code src/test/js/watchlist.js} and {@code user-signin.js}, run as UserSigninIT runs its script).
  */
 class WatchlistIT {
     static final String CONFIG = "scaling:\n  node_timeout: 4\napps:\n  - id: \"1\"\n    key: ck\n    secret: cs\n";
@@ -54,8 +65,9 @@ class WatchlistIT {
     }
 
     private static String signinSuccess(String userData) throws IOException {
-        return Wire.JSON.writeValueAsString(Map.of("event", "pusher:signin_success",
-                "data", Wire.JSON.writeValueAsString(Map.of("user_data", userData))));
+        String data = Wire.JSON.writeValueAsString(Map.of("user_data", userData));
+        // Spelled out: Map.of's iteration order changes from one JVM to the next, the server's field order does not.
+        return "{\"event\":\"pusher:signin_success\",\"data\":" + Wire.JSON.writeValueAsString(data) + "}";
     }
 
     /** Exactly Pusher's frame, written out by hand: {@code data} is a JSON string holding {@code events}. */
@@ -166,6 +178,112 @@ class WatchlistIT {
             victim.close();
         } finally {
             doomed.close();
+        }
+    }
+
+    /** A node script in src/test/js driving the build's pusher-js; skipped (assumption) without node or pusher-js. */
+    private static Process script(String name, String... args) throws IOException {
+        Path modules = Path.of("src/main/js/node_modules").toAbsolutePath();
+        Assumptions.assumeTrue(Files.isDirectory(modules.resolve("pusher-js")), "the build's npm ci installs pusher-js");
+        List<String> command = new ArrayList<>(List.of("node", Path.of("src/test/js", name).toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("NODE_PATH", modules.toString());
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            Assumptions.abort("node is not installed");
+            return null;
+        }
+    }
+
+    private static BufferedReader lines(Process node) {
+        return new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** The next milestone line of the scripts; pusher-js's own log lines, if any, are skipped. */
+    private static String milestone(BufferedReader out) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            for (String prefix : List.of("SIGNED_IN", "ONLINE ", "OFFLINE ", "SUBSCRIBED", "GOT ", "ERROR ", "TIMEOUT")) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Tells the script to quit and checks that it printed nothing more (no duplicate, no error) and exited 0. */
+    private static void quitSilently(Process node, BufferedReader out) throws Exception {
+        OutputStream in = node.getOutputStream();
+        in.write("quit\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        List<String> rest = new ArrayList<>();
+        for (String line = milestone(out); line != null; line = milestone(out)) {
+            rest.add(line);
+        }
+        assertTrue(rest.isEmpty(), "nothing more, no errors: " + rest);
+        assertTrue(node.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, node.exitValue());
+    }
+
+    @Test
+    void realPusherJsWatchlistOnOneNodeGetsTheStatusThenOnlineAndOffline() throws Exception {
+        Wire.Client bob = local("pj-bob", null);
+        Process node = script("watchlist.js", String.valueOf(port), TestServer.KEY, TestServer.SECRET, "pj-ann",
+                "pj-dee,pj-bob,pj-carol");
+        try (BufferedReader out = lines(node)) {
+            // The script gives up after 60 s with TIMEOUT, so these reads cannot hang.
+            assertEquals("SIGNED_IN", milestone(out));
+            assertEquals("ONLINE pj-bob", milestone(out), "pusher.user.watchlist 'online' with the initial status");
+            assertEquals("OFFLINE pj-carol,pj-dee", milestone(out));
+            try (Wire.Client carol = local("pj-carol", null)) {
+                assertEquals("ONLINE pj-carol", milestone(out));
+                bob.close();
+                assertEquals("OFFLINE pj-bob", milestone(out));
+                quitSilently(node, out);
+            }
+        } finally {
+            bob.close();
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
+    void realPusherJsWatchlistOnNodeAHearsUsersSigningInAndOutOnNodeB() throws Exception {
+        Process node = script("watchlist.js", String.valueOf(nodeA.port), "ck", "cs", "pj-cl-ann", "pj-cl-cid,pj-cl-bob");
+        try (BufferedReader out = lines(node)) {
+            assertEquals("SIGNED_IN", milestone(out));
+            assertEquals("OFFLINE pj-cl-bob,pj-cl-cid", milestone(out));
+            Wire.Client bob = signedIn(nodeB.port, "ck", "cs", "pj-cl-bob", null);
+            try (bob) {
+                assertEquals("ONLINE pj-cl-bob", milestone(out), "announced across Redis");
+                try (Wire.Client cid = signedIn(nodeB.port, "ck", "cs", "pj-cl-cid", null)) {
+                    assertEquals("ONLINE pj-cl-cid", milestone(out));
+                    bob.close();
+                    assertEquals("OFFLINE pj-cl-bob", milestone(out));
+                    quitSilently(node, out);
+                }
+            }
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
+    void realPusherJsSignedInOnNodeAReceivesSendToUserTriggeredOnNodeBOnce() throws Exception {
+        Process node = script("user-signin.js", String.valueOf(nodeA.port), "ck", "cs", "pj-cl-js");
+        try (BufferedReader out = lines(node)) {
+            // user-signin.js gives up after 20 s with TIMEOUT, so these reads cannot hang.
+            assertEquals("SUBSCRIBED", milestone(out), "pusher-js's own #server-to-user- subscribe is confirmed on node A");
+            String body = Wire.JSON.writeValueAsString(Map.of("name", "greeting", "channel", "#server-to-user-pj-cl-js",
+                    "data", "{\"hello\":\"js\"}"));
+            assertEquals(200, Http.send(nodeB.port, "POST", "/apps/1/events", "/apps/1/events", body, "ck", "cs",
+                    System.currentTimeMillis() / 1000, Map.of(), body).status(), "sendToUser on node B");
+            assertEquals("GOT {\"hello\":\"js\"} subscribed=true", milestone(out));
+            quitSilently(node, out);
+        } finally {
+            node.destroyForcibly();
         }
     }
 }
