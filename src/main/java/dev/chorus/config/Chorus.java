@@ -59,8 +59,26 @@ public class Chorus {
     private RestartFile restartFile;
     private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
 
+    private ConfigurationException startFailure;
+
     @PostConstruct
     void start() {
+        try {
+            build();
+        } catch (ConfigurationException e) {
+            // A container would log this wrapped in a long CDI trace: it is logged here, alone, as the first
+            // thing Chorus says, and EndpointRegistrar fails the deployment with it (without a stack trace).
+            startFailure = new ConfigurationException("Chorus cannot start: " + e.getMessage());
+            LOG.error(startFailure.getMessage());
+        }
+    }
+
+    /** Why the settings could not be used, or null: the deployment must then fail with this message. */
+    public ConfigurationException startFailure() {
+        return startFailure;
+    }
+
+    private void build() {
         settings = new SettingsLoader(systemFlags(), System.getenv()).load(null);
         if (settings.apps().isEmpty()) {
             throw new ConfigurationException("No app configured: set CHORUS_CONFIG to a config file, or REVERB_APP_ID, "
@@ -261,6 +279,9 @@ public class Chorus {
 
     @PreDestroy
     void stop() {
+        if (startFailure != null) {
+            return;
+        }
         LOG.info("Chorus stopping: telling " + server.connectionCount() + " connection(s) to reconnect");
         timer.shutdownNow();
         server.drain(PusherError.SERVER_RESTARTING, 1_000);

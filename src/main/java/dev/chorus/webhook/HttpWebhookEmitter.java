@@ -40,8 +40,12 @@ public final class HttpWebhookEmitter implements WebhookEmitter, AutoCloseable {
     /** Keyed by URL, not by app: the bound is on what one receiver gets, whichever apps feed it. */
     private final Map<URI, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    /**
+     * Made on the first webhook: the JDK client starts a selector thread that Java 17 cannot stop
+     * (it ends once the client is collected), and a container undeploying an app without webhooks
+     * must find nothing of it left running.
+     */
+    private HttpClient client;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "chorus-webhooks");
         thread.setDaemon(true);
@@ -102,7 +106,7 @@ public final class HttpWebhookEmitter implements WebhookEmitter, AutoCloseable {
                     wanted.add(event);
                 }
             }
-            DeliveryLane lane = lanes.computeIfAbsent(webhook.url(), url -> new DeliveryLane(url, limits, client, timer, dropped));
+            DeliveryLane lane = lanes.computeIfAbsent(webhook.url(), url -> new DeliveryLane(url, limits, client(), timer, dropped));
             for (int from = 0; from < wanted.size(); from += limits.maxBatchEvents()) {
                 List<ObjectNode> slice = wanted.subList(from, Math.min(wanted.size(), from + limits.maxBatchEvents()));
                 lane.offer(new DeliveryLane.Batch(request(app, webhook, Webhooks.body(System.currentTimeMillis(), slice)),
@@ -125,5 +129,25 @@ public final class HttpWebhookEmitter implements WebhookEmitter, AutoCloseable {
     public void close() {
         flush();
         timer.shutdown();
+        HttpClient used;
+        synchronized (this) {
+            used = client;
+            client = null;
+        }
+        // HttpClient is AutoCloseable from Java 21 on: there, its thread stops now; on 17 it stops when collected.
+        if (((Object) used) instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.debug("Closing the webhook HTTP client: {}", e.toString());
+            }
+        }
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+        }
+        return client;
     }
 }

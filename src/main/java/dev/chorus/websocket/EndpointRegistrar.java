@@ -32,6 +32,10 @@ public final class EndpointRegistrar implements ServletContextListener {
             throw new IllegalStateException("This container offers no Jakarta WebSocket server: enable it to run Chorus");
         }
         Chorus chorus = CDI.current().select(Chorus.class).get();
+        if (chorus.startFailure() != null) {
+            // Already logged as one line; thrown again so the container marks the deployment failed.
+            throw chorus.startFailure();
+        }
         chorus.containerStats(event.getServletContext().getAttribute(JETTY_STATS_ATTRIBUTE));
         String path = chorus.settings().path() + "/app/{key}";
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(PusherEndpoint.class, path)

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,18 +16,24 @@ import java.util.stream.Stream;
 
 /**
  * A stock servlet container or application server, unpacked from the archive Maven Central ships,
- * running one of the WARs unmodified at context root {@code /} on a free loopback port, configured
- * only through {@code CHORUS_CONFIG}.
+ * running one of the WARs unmodified at context root {@code /}, set up by running the recipe in
+ * docs/containers.md as printed (configured through the {@code CHORUS_CONFIG} file its {@code init} wrote).
  */
 final class ContainerProcess implements AutoCloseable {
     final int port;
     private final Process process;
     private final Path log;
+    private final Path clone;
 
-    private ContainerProcess(Process process, int port, Path log) {
+    private ContainerProcess(Process process, int port, Path log, Path clone) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.clone = clone;
+    }
+
+    Path workspace() {
+        return clone;
     }
 
     static Path containers() {
@@ -41,68 +48,82 @@ final class ContainerProcess implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static Path unpack(String archive) throws Exception {
-        Path dir = Files.createTempDirectory("chorus-container-");
-        run(List.of("tar", "xzf", containers().resolve(archive).toAbsolutePath().toString(), "-C", dir.toString()));
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findFirst().orElseThrow();
-        }
-    }
-
-    /** Jetty 12.1 from jetty-home, with a copy of the repository's jetty-base and the WAR as ROOT.war. */
-    static ContainerProcess jetty(Path config) throws Exception {
-        Path home = unpack("jetty-home-12.1.12.tar.gz");
-        Path base = Files.createTempDirectory("chorus-jetty-base-");
-        copyTree(Path.of("jetty-base"), base);
-        Files.createDirectories(base.resolve("webapps"));
-        Files.copy(war(false), base.resolve("webapps/ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
+    /** Jetty 12.1 from jetty-home: docs/containers.md's recipe, on a free port instead of 8080. */
+    static ContainerProcess jetty() throws Exception {
         int port = ChorusProcess.freePort();
-        return start(base, config, List.of(java(), "-jar", home.resolve("start.jar").toString(),
-                "jetty.http.host=127.0.0.1", "jetty.http.port=" + port), Map.of("JETTY_BASE", base.toString()), port);
+        return recipe(Recipe.read("containers.md", "jetty").replace("8080", String.valueOf(port)), ":", port);
     }
 
-    /** Tomcat from its tar.gz: HTTP on a free loopback port, no shutdown port, no default apps. */
-    static ContainerProcess tomcat(String version, Path config) throws Exception {
-        Path home = unpack("tomcat-" + version + ".tar.gz");
+    /**
+     * Tomcat from its tar.gz with its stock webapps: docs/containers.md's recipe (written for 10.1.59,
+     * run for {@code version}). Between unpacking and starting, its connector moves to a free loopback
+     * port and its shutdown port is turned off: a shared build machine's needs, not the reader's.
+     */
+    static ContainerProcess tomcat(String version) throws Exception {
+        return tomcat(version, Recipe.read("containers.md", "tomcat"));
+    }
+
+    static ContainerProcess tomcat(String version, Recipe recipe) throws Exception {
+        return tomcat(version, recipe, true);
+    }
+
+    static ContainerProcess tomcat(String version, Recipe recipe, boolean awaitUp) throws Exception {
         int port = ChorusProcess.freePort();
-        Path serverXml = home.resolve("conf/server.xml");
-        String xml = Files.readString(serverXml)
-                .replace("<Connector port=\"8080\"", "<Connector address=\"127.0.0.1\" port=\"" + port + "\"")
-                .replace("<Server port=\"8005\"", "<Server port=\"-1\"");
-        Files.writeString(serverXml, xml);
-        // The README's recipe, step by step: the stock webapps stay, only Tomcat's own ROOT goes (else its
-        // welcome page is served at / instead of Chorus), then the WAR is copied in as ROOT.war.
-        Path webapps = home.resolve("webapps");
-        run(List.of("rm", "-rf", webapps.resolve("ROOT").toString()));
-        Files.copy(war(false), webapps.resolve("ROOT.war"));
-        return start(home, config, List.of("bash", home.resolve("bin/catalina.sh").toString(), "run"),
-                Map.of("CATALINA_HOME", home.toString(), "CATALINA_BASE", home.toString(),
-                        "JAVA_HOME", System.getProperty("java.home")), port);
+        String between = "sed -i -e 's/<Connector port=\"8080\"/<Connector address=\"127.0.0.1\" port=\"" + port
+                + "\"/' -e 's/<Server port=\"8005\"/<Server port=\"-1\"/' \"$CATALINA_HOME/conf/server.xml\"";
+        Recipe forVersion = recipe.replace("10.1.59", version);
+        return awaitUp ? recipe(forVersion, between, port) : launch(forVersion, between, port);
     }
 
-    /** Payara Micro (a full Jakarta EE 10 server) with chorus-ee.war, which brings no Weld or Jersey. */
-    static ContainerProcess payaraMicro(Path config) throws Exception {
-        Path work = Files.createTempDirectory("chorus-payara-");
-        Path war = work.resolve("ROOT.war");
-        Files.copy(war(true), war);
+    /** Payara Micro (a full Jakarta EE 10 server) with chorus-ee.war: docs/containers.md's recipe. */
+    static ContainerProcess payaraMicro() throws Exception {
         int port = ChorusProcess.freePort();
-        return start(work, config, List.of(java(), "-Xmx512m", "-jar",
-                containers().resolve("payara-micro-6.2025.10.jar").toAbsolutePath().toString(),
-                "--deploy", war.toString(), "--contextroot", "/", "--port", String.valueOf(port), "--nocluster",
-                "--rootdir", work.resolve("root").toString()), Map.of(), port);
+        return recipe(Recipe.read("containers.md", "payara").replace("8080", String.valueOf(port)), ":", port);
     }
 
-    private static ContainerProcess start(Path dir, Path config, List<String> command, Map<String, String> env, int port)
-            throws Exception {
-        Path log = dir.resolve("chorus-it-container.log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("REVERB_") || name.startsWith("CHORUS_"));
-        builder.environment().putAll(env);
-        builder.environment().put("CHORUS_CONFIG", config.toString());
-        ContainerProcess container = new ContainerProcess(builder.start(), port, log);
+    /**
+     * Runs a recipe in a new directory standing for a fresh clone after its build: {@code target/} is
+     * the suite's own build (linked, read only) and the archives lie where a reader downloads them. The
+     * recipe's {@code mvn} line meets a stand-in that accepts exactly the documented build command,
+     * since the suite has just run that build.
+     */
+    static ContainerProcess recipe(Recipe recipe, String between, int port) throws Exception {
+        ContainerProcess container = launch(recipe, between, port);
         container.awaitUp(180);
         return container;
+    }
+
+    /** The recipe started without waiting for it to serve (for deployments expected to fail). */
+    static ContainerProcess launch(Recipe recipe, String between, int port) throws Exception {
+        Path clone = Files.createTempDirectory("chorus-recipe-");
+        Files.createSymbolicLink(clone.resolve("target"), war(false).toAbsolutePath().getParent());
+        copyTree(Path.of("jetty-base"), clone.resolve("jetty-base"));
+        try (Stream<Path> archives = Files.list(containers())) {
+            for (Path archive : (Iterable<Path>) archives::iterator) {
+                Files.createSymbolicLink(clone.resolve(archive.getFileName()), archive.toAbsolutePath());
+            }
+        }
+        Path bin = Files.createDirectories(clone.resolve(".recipe-bin"));
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/bin/sh\n[ \"$*\" = \"-B -ntp package -DskipTests\" ] || { echo \"the recipe runs mvn $*:"
+                + " not the build this suite made\" >&2; exit 1; }\necho \"(mvn $*: built by the suite itself)\"\n");
+        mvn.toFile().setExecutable(true);
+        Path log = clone.resolve("recipe.log");
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", recipe.script(between)).directory(clone.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("REVERB_") || name.startsWith("CHORUS_")
+                || name.equals("CATALINA_HOME") || name.equals("CATALINA_BASE") || name.equals("JETTY_BASE"));
+        String javaHome = System.getProperty("java.home");
+        builder.environment().put("JAVA_HOME", javaHome);
+        builder.environment().put("PATH", bin + ":" + Path.of(javaHome, "bin") + ":" + System.getenv("PATH"));
+        return new ContainerProcess(builder.start(), port, log, clone);
+    }
+
+    /** The app id, key and secret the recipe's {@code init} wrote. */
+    ContainerScenario.Credentials credentials() {
+        var app = new dev.chorus.app.SettingsLoader(Map.of(dev.chorus.app.SettingsLoader.FLAG_CONFIG,
+                clone.resolve("chorus.yaml").toString()), Map.of()).load(null).apps().get(0);
+        return new ContainerScenario.Credentials(app.id(), app.key(), app.secret());
     }
 
     private void awaitUp(int seconds) throws Exception {
@@ -126,6 +147,24 @@ final class ContainerProcess implements AutoCloseable {
         throw new AssertionError("no /up from the container within " + seconds + " s:\n" + output());
     }
 
+    /** The log once it holds {@code text}: what a failing deployment says, waited for as it is written. */
+    String awaitOutput(String text, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String output = output();
+            if (output.contains(text)) {
+                return output;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in the log within " + seconds + " s:\n" + output());
+    }
+
+    /** The recipe's shell and everything it started. */
+    Stream<ProcessHandle> processes() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants());
+    }
+
     String output() {
         try {
             return Files.readString(log);
@@ -147,20 +186,26 @@ final class ContainerProcess implements AutoCloseable {
         }
     }
 
-    private static void run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output);
-        }
-    }
-
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
+        // The recipe's shell may have the server as a child (`cd jetty-base && java ...`): stop it too.
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroy);
         process.destroy();
+        for (ProcessHandle handle : tree) {
+            try {
+                handle.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException stuck) {
+                handle.destroyForcibly();
+            }
+        }
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+        // What the run unpacked (a Tomcat, a Payara root) is ~100 MB: a suite must not leave it behind.
+        try (Stream<Path> paths = Files.walk(clone)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 }

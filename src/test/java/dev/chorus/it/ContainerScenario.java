@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.pusher.client.Pusher;
 import com.pusher.client.PusherOptions;
 import com.pusher.client.connection.ConnectionState;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,25 +25,27 @@ final class ContainerScenario {
     private ContainerScenario() {
     }
 
-    static Path config() throws Exception {
-        Path file = Files.createTempDirectory("chorus-container-config-").resolve("chorus.yaml");
-        Files.writeString(file, "apps:\n  - id: \"" + ID + "\"\n    key: " + KEY + "\n    secret: " + SECRET + "\n");
-        return file;
+    /** The credentials a deployment was configured with (the ones {@code init} wrote, for a recipe). */
+    record Credentials(String id, String key, String secret) {
     }
 
     static void run(int port) throws Exception {
-        com.pusher.rest.Pusher server = new com.pusher.rest.Pusher(ID, KEY, SECRET);
+        run(port, new Credentials(ID, KEY, SECRET));
+    }
+
+    static void run(int port, Credentials app) throws Exception {
+        com.pusher.rest.Pusher server = new com.pusher.rest.Pusher(app.id(), app.key(), app.secret());
         server.setHost("127.0.0.1:" + port);
         server.setEncrypted(false);
         List<Pusher> clients = new ArrayList<>();
         try {
-            Pusher ann = client(port, server, "ann", clients);
+            Pusher ann = client(port, server, app.key(), "ann", clients);
             PusherClientIT.Recorder annRecorder = new PusherClientIT.Recorder();
             ann.subscribePresence("presence-container", annRecorder);
             annRecorder.awaitSubscribed();
             assertEquals("here ann", annRecorder.members.poll(10, TimeUnit.SECONDS));
 
-            Pusher bob = client(port, server, "bob", clients);
+            Pusher bob = client(port, server, app.key(), "bob", clients);
             PusherClientIT.Recorder bobRecorder = new PusherClientIT.Recorder();
             bob.subscribePresence("presence-container", bobRecorder);
             bobRecorder.awaitSubscribed();
@@ -57,19 +57,19 @@ final class ContainerScenario {
             assertEquals(200, server.trigger("container-news", "headline", Map.of("title", "deployed")).getHttpStatus());
             assertEquals("headline {\"title\":\"deployed\"}", news.events.poll(10, TimeUnit.SECONDS));
             // The unsigned-API attack, against the web app as this container routes it.
-            PathConfusion.assertRefusedEverywhere(port, "", ID, KEY, SECRET, true);
+            PathConfusion.assertRefusedEverywhere(port, "", app.id(), app.key(), app.secret(), true);
         } finally {
             clients.forEach(Pusher::disconnect);
         }
     }
 
-    private static Pusher client(int port, com.pusher.rest.Pusher server, String user, List<Pusher> clients)
+    private static Pusher client(int port, com.pusher.rest.Pusher server, String key, String user, List<Pusher> clients)
             throws InterruptedException {
         PusherOptions options = new PusherOptions().setHost("127.0.0.1").setWsPort(port).setUseTLS(false)
                 .setChannelAuthorizer((channel, socketId) -> channel.startsWith("presence-")
                         ? server.authenticate(socketId, channel, new com.pusher.rest.data.PresenceUser(user, Map.of("name", user)))
                         : server.authenticate(socketId, channel));
-        Pusher pusher = new Pusher(KEY, options);
+        Pusher pusher = new Pusher(key, options);
         clients.add(pusher);
         CountDownLatch connected = new CountDownLatch(1);
         pusher.connect(new com.pusher.client.connection.ConnectionEventListener() {

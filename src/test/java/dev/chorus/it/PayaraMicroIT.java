@@ -2,13 +2,13 @@ package dev.chorus.it;
 
 import org.junit.jupiter.api.Test;
 
-/** chorus WAR deployed unmodified, configured through CHORUS_CONFIG; see {@link ContainerScenario}. */
+/** chorus WAR deployed unmodified, set up by docs/containers.md's recipe as printed; see {@link ContainerScenario}. */
 class PayaraMicroIT {
     @Test
     void pusherClientsSubscribePresenceAndReceiveTriggeredEvents() throws Exception {
-        try (ContainerProcess container = ContainerProcess.payaraMicro(ContainerScenario.config())) {
+        try (ContainerProcess container = ContainerProcess.payaraMicro()) {
             try {
-                ContainerScenario.run(container.port);
+                ContainerScenario.run(container.port, container.credentials());
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(e.getMessage() + "\n--- container log ---\n" + container.output(), e);
             }

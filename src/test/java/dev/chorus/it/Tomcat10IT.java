@@ -2,13 +2,13 @@ package dev.chorus.it;
 
 import org.junit.jupiter.api.Test;
 
-/** chorus WAR deployed unmodified, configured through CHORUS_CONFIG; see {@link ContainerScenario}. */
+/** chorus WAR deployed unmodified, set up by docs/containers.md's recipe as printed; see {@link ContainerScenario}. */
 class Tomcat10IT {
     @Test
     void pusherClientsSubscribePresenceAndReceiveTriggeredEvents() throws Exception {
-        try (ContainerProcess container = ContainerProcess.tomcat("10.1.59", ContainerScenario.config())) {
+        try (ContainerProcess container = ContainerProcess.tomcat("10.1.59")) {
             try {
-                ContainerScenario.run(container.port);
+                ContainerScenario.run(container.port, container.credentials());
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(e.getMessage() + "\n--- container log ---\n" + container.output(), e);
             }
