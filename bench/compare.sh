@@ -5,7 +5,8 @@
 #
 #   bench/compare.sh [chorus|soketi|both]
 #
-# soketi is installed from ../shared/peers/soketi into target/bench/soketi (npm registry only).
+# soketi 1.6.1 is installed into target/bench/soketi from an installer kit (SOKETI_KIT: a directory with
+# install.sh, start.sh and stop.sh; npm registry only).
 # CHORUS_JAVA_OPTS sets the Chorus server's JVM flags (default below: fixed 1 GB heap, touched up
 # front so that RSS growth per connection is native memory only; heap per connection is reported
 # separately after a full GC).
@@ -66,7 +67,7 @@ scenarios() { # port pid key secret app-id
 if [ "$WHICH" != chorus ]; then
   SOKETI="$OUT/soketi"
   if [ ! -x "$SOKETI/node_modules/.bin/soketi" ]; then
-    rm -rf "$SOKETI" && cp -r ../shared/peers/soketi "$SOKETI" && (cd "$SOKETI" && ./install.sh)
+    rm -rf "$SOKETI" && cp -r "${SOKETI_KIT:-../shared/peers/soketi}" "$SOKETI" && (cd "$SOKETI" && ./install.sh)
   fi
   (cd "$SOKETI" && mkdir -p run && nohup ./start.sh $PORT_SOKETI > run/$PORT_SOKETI.log 2>&1 < /dev/null &)
   for i in $(seq 100); do curl -sf "http://127.0.0.1:$PORT_SOKETI/" >/dev/null && break; sleep 0.2; done

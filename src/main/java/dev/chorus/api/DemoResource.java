@@ -35,8 +35,16 @@ public class DemoResource {
 
     @GET
     public Response page() {
+        if (enabled() && DemoResource.class.getClassLoader().getResource("demo/echo.iife.js") == null) {
+            // Built without npm: the server is whole, only this page's scripts were never bundled.
+            return Response.status(503).type("text/html; charset=utf-8").entity(MISSING_ASSETS).build();
+        }
         return asset("demo/index.html", "text/html; charset=utf-8");
     }
+
+    static final String MISSING_ASSETS = "<!doctype html><title>Chorus demo</title><p>The demo page's assets "
+            + "(Laravel Echo and pusher-js) are missing: this Chorus was built without npm. Install Node.js with npm "
+            + "and build again (<code>mvn -B -ntp package -DskipTests</code>) to try the demo.</p>";
 
     @GET
     @Path("echo.js")

@@ -298,11 +298,6 @@ public final class Launcher {
         out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : "")
                 + (settings.demo() ? "; demo page at " + settings.path() + "/demo" : ""));
-        if (java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .anyMatch(gc -> gc.getName().startsWith("G1"))) {
-            // Measured, not folklore: see the README's benchmark section.
-            out.println("Note: running on G1; HTTP triggers cost ~30 % less CPU (and fan-out p99 is lower) with java -XX:+UseParallelGC -jar chorus.jar");
-        }
         out.flush();
         return -1;
     }
@@ -436,7 +431,7 @@ public final class Launcher {
         SecureRandom random = new SecureRandom();
         String id = String.valueOf(100_000 + random.nextInt(900_000));
         String yaml = "# Chorus settings, generated once (like reverb:install). Precedence: command-line flags >\n"
-                + "# environment (REVERB_* names) > this file > defaults. See README.md for every option.\n"
+                + "# environment (REVERB_* names) > this file > defaults. See docs/configuration.md for every option.\n"
                 + "server:\n"
                 + "  host: 0.0.0.0\n"
                 + "  port: 8080\n"

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code java -jar chorus.jar bench} end to end, small: each scenario against the server it starts
- * itself, so the load generator the README's figures come from cannot rot unnoticed. Behaviour only
+ * itself, so the load generator docs/benchmarks.md's figures come from cannot rot unnoticed. Behaviour only
  * (everything delivered, the figures printed); speed lives in the figures, not in assertions.
  */
 class BenchIT {

@@ -205,7 +205,7 @@ class ClusterIT {
     void presenceRosterListsMembersFromEveryNodeAndAnnouncesJoinsAcrossNodes() throws Exception {
         String channel = "presence-cluster-roster";
         // A member on B first: once it has heard of ann, B has processed ann's join (a join on B within
-        // the relay's latency of a join on A can still be announced twice: see the README's limits).
+        // the relay's latency of a join on A can still be announced twice: see docs/scaling.md, known race).
         try (Wire.Client watch = present(nodeB, channel, "watch")) {
             watch.next();
             try (Wire.Client ann = present(nodeA, channel, "ann")) {

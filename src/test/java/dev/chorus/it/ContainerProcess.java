@@ -160,6 +160,14 @@ final class ContainerProcess implements AutoCloseable {
         throw new AssertionError("no '" + text + "' in the log within " + seconds + " s:\n" + output());
     }
 
+    /** The recipe's exit status, once it has stopped. */
+    int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("still running after " + seconds + " s:\n" + output());
+        }
+        return process.exitValue();
+    }
+
     /** The recipe's shell and everything it started. */
     Stream<ProcessHandle> processes() {
         return Stream.concat(Stream.of(process.toHandle()), process.descendants());

@@ -17,8 +17,12 @@ import java.util.function.Predicate;
 record Recipe(String name, List<String> lines) {
     static final Path DOCS = Path.of("docs");
 
-    static Recipe read(String file, String name) throws IOException {
-        List<String> all = Files.readAllLines(DOCS.resolve(file));
+    static Recipe read(String docsPage, String name) throws IOException {
+        return read(DOCS.resolve(docsPage), name);
+    }
+
+    static Recipe read(Path file, String name) throws IOException {
+        List<String> all = Files.readAllLines(file);
         int marker = -1;
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).trim().startsWith("<!-- recipe: " + name + " ") || all.get(i).trim().equals("<!-- recipe: " + name + " -->")) {
@@ -27,7 +31,7 @@ record Recipe(String name, List<String> lines) {
             }
         }
         if (marker < 0) {
-            throw new AssertionError("no recipe '" + name + "' in docs/" + file);
+            throw new AssertionError("no recipe '" + name + "' in " + file);
         }
         int open = marker + 1;
         while (open < all.size() && !all.get(open).startsWith("```")) {
@@ -35,12 +39,12 @@ record Recipe(String name, List<String> lines) {
         }
         List<String> lines = new ArrayList<>();
         for (int i = open + 1; i < all.size() && !all.get(i).startsWith("```"); i++) {
-            if (!all.get(i).isBlank()) {
+            if (!all.get(i).isBlank() && !all.get(i).startsWith("#")) {
                 lines.add(all.get(i));
             }
         }
         if (lines.isEmpty()) {
-            throw new AssertionError("recipe '" + name + "' in docs/" + file + " has no commands");
+            throw new AssertionError("recipe '" + name + "' in " + file + " has no commands");
         }
         return new Recipe(name, List.copyOf(lines));
     }
