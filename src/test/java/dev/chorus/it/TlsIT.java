@@ -124,6 +124,24 @@ class TlsIT {
     }
 
     @Test
+    void docsTlsRecipeRunsAsPrintedAndItsCurlGetsTheHealthAnswer() throws Exception {
+        Recipe recipe = Recipe.read("tls.md", "tls");
+        int port = ChorusProcess.freePort();
+        // The port is the build machine's only change; the recipe as printed takes 8080.
+        try (ContainerProcess chorus = ContainerProcess.launch(recipe, "export REVERB_SERVER_PORT=" + port, port)) {
+            String output = chorus.awaitOutput("Chorus listening on TLS", 90);
+            assertTrue(output.contains("forceTLS: true"), output);
+            String shown = "curl -k https://localhost:8080/up";
+            assertTrue(Files.readString(Recipe.DOCS.resolve("tls.md")).contains("`" + shown + "` then answers `{\"health\":\"OK\"}`"));
+            Process curl = new ProcessBuilder("bash", "-c", shown.replace("8080", String.valueOf(port)))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String answer = new String(curl.getInputStream().readAllBytes());
+            assertTrue(curl.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("{\"health\":\"OK\"}", answer.trim(), chorus.output());
+        }
+    }
+
+    @Test
     void pemCertificateAndKeyServeWssAndHttps() throws Exception {
         try (ChorusProcess node = start(Map.of(), "--tls-cert", certPem.toString(), "--tls-key", keyPem.toString())) {
             assertServesTls(node.port);
