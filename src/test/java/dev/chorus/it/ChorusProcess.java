@@ -41,6 +41,7 @@ public final class ChorusProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(args);

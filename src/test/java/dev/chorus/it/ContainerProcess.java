@@ -115,6 +115,8 @@ final class ContainerProcess implements AutoCloseable {
                 || name.equals("CATALINA_HOME") || name.equals("CATALINA_BASE") || name.equals("JETTY_BASE"));
         String javaHome = System.getProperty("java.home");
         builder.environment().put("JAVA_HOME", javaHome);
+        // The JVMs a recipe starts put their files (Jetty's and Payara's work directories) where the suite's go.
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         builder.environment().put("PATH", bin + ":" + Path.of(javaHome, "bin") + ":" + System.getenv("PATH"));
         return new ContainerProcess(builder.start(), port, log, clone);
     }

@@ -44,7 +44,7 @@ class NpmOptionalIT {
             Path config = clone.resolve("chorus.yaml");
             Files.writeString(config, "apps:\n  - id: \"1\"\n    key: no-npm-key\n    secret: no-npm-secret\n");
             int port = ChorusProcess.freePort();
-            Process chorus = new ProcessBuilder(ContainerProcess.java(), "-jar", clone.resolve("target/chorus.jar").toString(),
+            Process chorus = new ProcessBuilder(ContainerProcess.java(), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar", clone.resolve("target/chorus.jar").toString(),
                     "start", "--host", "127.0.0.1", "--port", String.valueOf(port), "--config", config.toString(), "--demo")
                     .redirectErrorStream(true).redirectOutput(clone.resolve("chorus.log").toFile()).start();
             try {

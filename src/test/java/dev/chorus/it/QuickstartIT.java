@@ -79,7 +79,8 @@ class QuickstartIT {
                 "2yswc37zu72knq4unxrd", "[a-z0-9]+", "jlgzz0dnqj839p6svzi6", "[a-z0-9]+",
                 "8080", String.valueOf(port), "12:00:00", "\\d\\d:\\d\\d:\\d\\d");
         List<String> expected = shown.stream().filter(line -> !line.isBlank()).toList();
-        List<String> actual = output.lines().filter(line -> !line.isBlank() && !line.startsWith("(mvn ")).toList();
+        List<String> actual = output.lines().filter(line -> !line.isBlank() && !line.startsWith("(mvn ")
+                && !line.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
         assertEquals(expected.size(), actual.size(), "the README shows:\n" + String.join("\n", shown) + "\nChorus printed:\n" + output);
         for (int i = 0; i < expected.size(); i++) {
             String regex = Pattern.quote(expected.get(i));
