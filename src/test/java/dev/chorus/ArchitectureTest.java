@@ -75,16 +75,21 @@ class ArchitectureTest {
 
     @Test
     void websocketAdaptsTheContainerToTheServer() {
-        onlyUses("websocket", "server", "connection", "app", "protocol", "config");
+        onlyUses("websocket", "server", "connection", "app", "protocol", "config", "host");
     }
 
     @Test
     void apiUsesBroadcastChannelsAndApps() {
-        onlyUses("api", "broadcast", "channel", "app", "protocol", "config", "server", "metrics");
+        onlyUses("api", "broadcast", "channel", "app", "protocol", "config", "server", "metrics", "host");
     }
 
     @Test
     void launcherUsesJettyAndTheSettingsOnly() {
-        onlyUses("launcher", "app", "protocol", "relay");
+        onlyUses("launcher", "app", "protocol", "relay", "host");
+    }
+
+    @Test
+    void theHostSeamDependsOnNothingOfOurs() {
+        onlyUses("host");
     }
 }

@@ -3,6 +3,8 @@ package dev.chorus.api;
 import dev.chorus.app.App;
 import dev.chorus.app.Settings;
 import dev.chorus.config.Chorus;
+import dev.chorus.host.HostLink;
+import dev.chorus.host.TriggerEntry;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
@@ -21,7 +23,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiPredicate;
 
 /**
  * {@code POST /apps/{id}/events} served here, in front of JAX-RS, when the request is a plain valid
@@ -33,13 +34,6 @@ import java.util.function.BiPredicate;
  */
 @WebFilter(urlPatterns = "/*", asyncSupported = true, dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.FORWARD})
 public class TriggerFastPath extends HttpFilter {
-    /**
-     * Servlet context attribute: a {@code BiPredicate<String[], byte[]>} taking {path without the route
-     * prefix, raw query string} and the body; true when the trigger was valid and published (answer 200
-     * {@code {}}), false to hand the request on unchanged. The launcher serves triggers through it in
-     * front of the servlet container (JDK types only: they cross the web app's class loader).
-     */
-    public static final String CORE_ATTRIBUTE = "dev.chorus.trigger";
     private static final String SUFFIX = "/events";
     private static final String ROUTE = "apps/{appId}/events";
     private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
@@ -49,13 +43,17 @@ public class TriggerFastPath extends HttpFilter {
     @Override
     public void init() {
         chorus = CDI.current().select(Chorus.class).get();
-        getServletContext().setAttribute(CORE_ATTRIBUTE, core(chorus));
+        HostLink host = HostLink.in(getServletContext().getAttribute(HostLink.ATTRIBUTE));
+        if (host != null) {
+            // The launcher serves triggers in front of the servlet container with this same code.
+            host.offerTriggers(entry(chorus));
+        }
     }
 
-    private static BiPredicate<String[], byte[]> core(Chorus chorus) {
-        return (target, body) -> {
-            String appId = appId(target[0]);
-            if (appId == null || !publish(chorus, appId, target[0], target[1], body)) {
+    private static TriggerEntry entry(Chorus chorus) {
+        return (path, rawQuery, body) -> {
+            String appId = appId(path);
+            if (appId == null || !publish(chorus, appId, path, rawQuery, body)) {
                 return false;
             }
             chorus.metrics().httpRequest(ROUTE, 200);
@@ -75,7 +73,7 @@ public class TriggerFastPath extends HttpFilter {
         long length = request.getContentLengthLong();
         // Unknown or oversized bodies, forms, what the launcher already tried, everything else: JAX-RS reads the body.
         if (appId == null || !"POST".equals(request.getMethod()) || isForm(request.getContentType())
-                || length < 0 || length > settings.maxRequestSize() || request.getAttribute(CORE_ATTRIBUTE) != null) {
+                || length < 0 || length > settings.maxRequestSize() || request.getAttribute(HostLink.TRIED_ATTRIBUTE) != null) {
             chain.doFilter(request, response);
             return;
         }

@@ -8,6 +8,7 @@ import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
 import dev.chorus.app.SettingsLoader;
+import dev.chorus.host.HostLink;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.FrameLog;
@@ -60,6 +61,7 @@ public class Chorus {
     private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ConfigurationException startFailure;
+    private volatile HostLink host;
 
     @PostConstruct
     void start() {
@@ -135,15 +137,15 @@ public class Chorus {
     }
 
     /**
-     * Jetty's figures, when the launcher runs us: it leaves a supplier of plain numbers in the servlet
-     * context (Jetty's own classes are hidden from the WAR).
+     * The process that embeds us (the launcher), or null in any other container: its Jetty figures go
+     * to /metrics, and a restart becomes its decision.
      */
-    @SuppressWarnings("unchecked")
-    public void containerStats(Object supplier) {
-        if (supplier instanceof java.util.function.Supplier<?> stats) {
-            for (String name : ((java.util.function.Supplier<Map<String, Number>>) stats).get().keySet()) {
+    public void hostedBy(HostLink host) {
+        this.host = host;
+        if (host != null) {
+            for (String name : host.containerStats().keySet()) {
                 metrics.gauge("jetty." + name, "Jetty " + name.replace('_', ' '),
-                        () -> ((java.util.function.Supplier<Map<String, Number>>) stats).get().getOrDefault(name, 0));
+                        () -> host.containerStats().getOrDefault(name, 0));
             }
         }
     }
@@ -235,9 +237,10 @@ public class Chorus {
         }
         LOG.warn("Restart requested by " + why + ": telling clients to reconnect");
         server.drain(PusherError.SERVER_RESTARTING, 2_000);
-        if (Boolean.getBoolean("chorus.launcher")) {
-            Thread exit = new Thread(() -> System.exit(0), "chorus-restart-exit");
-            exit.start();
+        HostLink embedding = host;
+        if (embedding != null) {
+            // The launcher stops the process (exit 0) for its supervisor to start it again.
+            embedding.restart();
         } else {
             restarting.set(false);
         }

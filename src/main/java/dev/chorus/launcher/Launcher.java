@@ -1,5 +1,7 @@
 package dev.chorus.launcher;
 
+import dev.chorus.host.HostLink;
+import dev.chorus.host.SocketEntry;
 import dev.chorus.app.App;
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.RestartFile;
@@ -226,8 +228,6 @@ public final class Launcher {
             forWebapp.put(SettingsLoader.FLAG_CONFIG, settings.configFile().toAbsolutePath().toString());
         }
         forWebapp.forEach((name, value) -> System.setProperty("chorus." + name, value));
-        // Lets the webapp exit the process on a restart signal; in a container it only drains.
-        System.setProperty("chorus.launcher", "true");
 
         server.addConnector(connector);
         // Errors Jetty answers itself (unparseable requests, refused URIs) are JSON like the API's.
@@ -254,6 +254,13 @@ public final class Launcher {
         }
         context.setWar(war.toString());
         context.setThrowUnavailableOnStartupException(true);
+        // The one hand-off with the web app. It loads dev.chorus.host from here, not from its own copy,
+        // so both sides hold the same types.
+        context.addProtectedClassMatcher(new org.eclipse.jetty.util.ClassMatcher("dev.chorus.host."));
+        HostLink host = new HostLink(() -> jettyFigures(server, connector),
+                // A restart the web app was asked for: the shutdown hook drains, stops Jetty and exits 0.
+                () -> new Thread(() -> System.exit(0), "chorus-restart-exit").start());
+        context.setAttribute(HostLink.ATTRIBUTE, host);
         if (Boolean.getBoolean("chorus.transport.portable")) {
             // Everything through the servlet container, as in any other container.
             server.setHandler(new RequestGate(context, limits, settings.maxRequestSize()));
@@ -263,16 +270,9 @@ public final class Launcher {
             // of both wait for Redis, so Jetty dispatches every request, as it would anyway.
             boolean inline = !settings.scaling().enabled();
             org.eclipse.jetty.server.Handler webapp = inline ? new PoolHandoff(context) : context;
-            server.setHandler(new RequestGate(new TriggerHandler(coreWebSockets(webapp, context, settings.path()), context,
+            server.setHandler(new RequestGate(new TriggerHandler(coreWebSockets(webapp, context, host, settings.path()), host,
                     settings.path(), settings.maxRequestSize(), inline), limits, settings.maxRequestSize()));
         }
-        // Jetty's figures for /metrics, as JDK types so they cross into the WAR's classloader.
-        context.setAttribute("dev.chorus.jetty.stats", (java.util.function.Supplier<Map<String, Number>>) () -> {
-            org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();
-            return Map.of("threads", pool.getThreads(), "threads_busy", pool.getBusyThreads(),
-                    "threads_idle", pool.getIdleThreads(), "queue_size", pool.getQueueSize(),
-                    "connections_open", connector.getConnectedEndPoints().size());
-        });
         server.setStopTimeout(5_000);
         try {
             server.start();
@@ -294,7 +294,7 @@ public final class Launcher {
         }
         // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
         // their sockets with 1001. Only once started: its clean exit (0) must not cover a failed start.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context, war), "chorus-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, host, war), "chorus-shutdown"));
         out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : "")
                 + (settings.demo() ? "; demo page at " + settings.path() + "/demo" : ""));
@@ -310,7 +310,7 @@ public final class Launcher {
      * through to the WAR's JSR-356 endpoint.
      */
     private static org.eclipse.jetty.server.Handler coreWebSockets(org.eclipse.jetty.server.Handler webapp,
-                                                                   WebAppContext context, String prefix) {
+                                                                   WebAppContext context, HostLink host, String prefix) {
         // The endpoint writes pre-framed bytes straight to the socket (DirectTransport): it needs Jetty's EndPoint type.
         context.addHiddenClassMatcher(new org.eclipse.jetty.util.ClassMatcher("-org.eclipse.jetty.io.EndPoint"));
         org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler upgrade =
@@ -318,21 +318,19 @@ public final class Launcher {
         String base = prefix + "/app/";
         upgrade.addMapping(base + "*", org.eclipse.jetty.websocket.core.server.WebSocketNegotiator.from(
                 (request, response, callback) -> {
-                    Object factory = context.getServletContext().getAttribute("dev.chorus.core.endpoint");
+                    SocketEntry sockets = host.sockets();
                     String path = request.getHttpURI().getPath();
                     // Only /app/{key}: anything deeper falls through to the web app, which answers 404.
-                    if (!(factory instanceof java.util.function.BiFunction<?, ?, ?> endpoints) || path == null
+                    if (sockets == null || path == null
                             || !path.startsWith(base) || path.length() == base.length() || path.indexOf('/', base.length()) >= 0) {
                         return null;
                     }
-                    @SuppressWarnings("unchecked")
-                    java.util.function.BiFunction<String, String, Object> typed = (java.util.function.BiFunction<String, String, Object>) endpoints;
                     // No permessage-deflate (as Reverb and soketi by default): outbound frames are written
                     // uncompressed anyway, and a browser that compresses what it sends would hold an
                     // Inflater (~40 KB of native memory) for the life of its connection.
                     response.setExtensions(java.util.List.of());
                     // The endpoint counts the socket against the connection caps (by the forwarded address behind a trusted proxy).
-                    return typed.apply(request.getHeaders().get("Origin"), RequestGate.forwardedFor(request));
+                    return sockets.open(request.getHeaders().get("Origin"), RequestGate.forwardedFor(request));
                 },
                 (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));
         upgrade.setHandler(webapp);
@@ -343,7 +341,7 @@ public final class Launcher {
      * SIGTERM/SIGINT and restarts: clients hear 4200 (reconnect), Jetty stops, and the process exits
      * with status 0, a clean stop for supervisors (the JVM would otherwise report 143 for SIGTERM).
      */
-    private static void stop(Server server, WebAppContext context, Path war) {
+    private static void stop(Server server, HostLink host, Path war) {
         // Stop accepting first, so nobody connects while the others are told to go.
         for (org.eclipse.jetty.server.Connector connector : server.getConnectors()) {
             if (connector instanceof org.eclipse.jetty.server.AbstractNetworkConnector network) {
@@ -351,10 +349,7 @@ public final class Launcher {
             }
         }
         try {
-            Object drain = context.getServletContext().getAttribute("dev.chorus.drain");
-            if (drain instanceof Runnable runnable) {
-                runnable.run();
-            }
+            host.drain();
         } catch (RuntimeException e) {
             System.err.println("Chorus: draining connections failed: " + e);
         }
@@ -372,6 +367,14 @@ public final class Launcher {
         System.out.println("Chorus stopped");
         System.out.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    /** Jetty's figures for /metrics (the web app cannot see Jetty's classes). */
+    private static Map<String, Number> jettyFigures(Server server, ServerConnector connector) {
+        org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();
+        return Map.of("threads", pool.getThreads(), "threads_busy", pool.getBusyThreads(),
+                "threads_idle", pool.getIdleThreads(), "queue_size", pool.getQueueSize(),
+                "connections_open", connector.getConnectedEndPoints().size());
     }
 
     /** One line for a listener that could not be opened, naming the address and the settings behind it. */

@@ -1,9 +1,9 @@
 package dev.chorus.launcher;
 
+import dev.chorus.host.HostLink;
+import dev.chorus.host.TriggerEntry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BiPredicate;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -13,8 +13,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Plain {@code POST [/{prefix}]/apps/{id}/events} triggers served in front of the servlet container,
- * through the web app's own checks and publishing code (the {@code dev.chorus.trigger} attribute that
- * {@code TriggerFastPath} publishes). The servlet request and response objects, the filter chain and
+ * through the web app's own checks and publishing code (the {@link TriggerEntry} the web app offers
+ * through its {@link HostLink}). The servlet request and response objects, the filter chain and
  * the CDI request context cost about a quarter of a trigger's CPU. Whatever the web app does not
  * accept (a refusal, {@code info}, a form, an unknown length) goes on to it unchanged, body included,
  * so every error answer is the web app's own. It sits behind {@link RequestGate}, which hands on only
@@ -28,19 +28,16 @@ import org.eclipse.jetty.util.Callback;
  * Redis synchronously), Jetty dispatches every request and this handler may block.
  */
 final class TriggerHandler extends Handler.Wrapper {
-    /** {@code TriggerFastPath.CORE_ATTRIBUTE}: the launcher does not depend on the web app's classes. */
-    static final String ATTRIBUTE = "dev.chorus.trigger";
     private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
 
-    private final WebAppContext context;
+    private final HostLink host;
     private final String prefix;
     private final long maxBody;
     private final boolean inline;
-    private volatile BiPredicate<String[], byte[]> triggers;
 
-    TriggerHandler(Handler next, WebAppContext context, String prefix, long maxBody, boolean inline) {
+    TriggerHandler(Handler next, HostLink host, String prefix, long maxBody, boolean inline) {
         super(next);
-        this.context = context;
+        this.host = host;
         this.prefix = prefix;
         this.maxBody = maxBody;
         this.inline = inline;
@@ -54,16 +51,16 @@ final class TriggerHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String target = target(request);
-        BiPredicate<String[], byte[]> fast = target == null ? null : triggers();
+        TriggerEntry fast = target == null ? null : host.triggers();
         if (fast == null) {
             return super.handle(request, response, callback);
         }
         // The gate in front has read the whole body (it never lets a trickling body through).
         byte[] body = request instanceof BufferedRequest buffered ? buffered.bytes() : new byte[0];
-        if (!fast.test(new String[] {target, request.getHttpURI().getQuery()}, body)) {
+        if (!fast.publish(target, request.getHttpURI().getQuery(), body)) {
             Request replayed = new BufferedRequest(request, body);
             // Tells the web app's own fast path it has been tried: the refusal comes from JAX-RS directly.
-            replayed.setAttribute(ATTRIBUTE, Boolean.TRUE);
+            replayed.setAttribute(HostLink.TRIED_ATTRIBUTE, Boolean.TRUE);
             return super.handle(replayed, response, callback);
         }
         response.setStatus(200);
@@ -95,15 +92,5 @@ final class TriggerHandler extends Handler.Wrapper {
             return null;
         }
         return path;
-    }
-
-    @SuppressWarnings("unchecked")
-    private BiPredicate<String[], byte[]> triggers() {
-        BiPredicate<String[], byte[]> known = triggers;
-        if (known == null && context.getServletContext().getAttribute(ATTRIBUTE) instanceof BiPredicate<?, ?> published) {
-            known = (BiPredicate<String[], byte[]>) published;
-            triggers = known;
-        }
-        return known;
     }
 }

@@ -1,6 +1,7 @@
 package dev.chorus.websocket;
 
 import dev.chorus.config.Chorus;
+import dev.chorus.host.HostLink;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.server.PusherServer;
 import jakarta.enterprise.inject.spi.CDI;
@@ -18,11 +19,8 @@ import jakarta.websocket.server.ServerEndpointConfig;
  */
 @WebListener
 public final class EndpointRegistrar implements ServletContextListener {
-    /** Servlet context attribute holding a {@link Runnable} that tells every client to reconnect. */
-    public static final String DRAIN_ATTRIBUTE = "dev.chorus.drain";
-    /** Servlet context attribute the launcher sets: a Supplier of Jetty's figures as plain numbers. */
-    public static final String JETTY_STATS_ATTRIBUTE = "dev.chorus.jetty.stats";
     private static final long DRAIN_MILLIS = 2_000;
+    private volatile PusherServer server;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -36,18 +34,21 @@ public final class EndpointRegistrar implements ServletContextListener {
             // Already logged as one line; thrown again so the container marks the deployment failed.
             throw chorus.startFailure();
         }
-        chorus.containerStats(event.getServletContext().getAttribute(JETTY_STATS_ATTRIBUTE));
+        HostLink host = HostLink.in(event.getServletContext().getAttribute(HostLink.ATTRIBUTE));
+        chorus.hostedBy(host);
         String path = chorus.settings().path() + "/app/{key}";
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(PusherEndpoint.class, path)
                 .configurator(new PusherConfigurator(chorus::server, chorus::apps,
                         chorus.settings().limits().writeTimeout()))
                 .build();
-        // The launcher drains through this before it stops Jetty, which would otherwise close the
-        // sockets with 1001 first; a JDK type, so it crosses the webapp classloader boundary.
         // The server itself, not the CDI proxy: contextDestroyed may run after the CDI container has stopped.
-        PusherServer server = chorus.server();
-        event.getServletContext().setAttribute(DRAIN_ATTRIBUTE, (Runnable) () -> server.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS));
-        Transports.publishCoreEndpoint(event.getServletContext(), chorus);
+        server = chorus.server();
+        if (host != null) {
+            // The launcher drains through this before it stops Jetty, which would otherwise close the
+            // sockets with 1001 first.
+            host.offerDrain(() -> server.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS));
+            Transports.offerCoreEndpoint(host, chorus);
+        }
         try {
             container.addEndpoint(config);
         } catch (DeploymentException e) {
@@ -57,10 +58,10 @@ public final class EndpointRegistrar implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        // Containers other than the launcher: best effort, the sockets may already be closing.
-        Object drain = event.getServletContext().getAttribute(DRAIN_ATTRIBUTE);
-        if (drain instanceof Runnable runnable) {
-            runnable.run();
+        // Containers other than the launcher (which drained already): best effort, the sockets may
+        // already be closing.
+        if (server != null && HostLink.in(event.getServletContext().getAttribute(HostLink.ATTRIBUTE)) == null) {
+            server.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS);
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.chorus.websocket;
 
+import dev.chorus.config.Chorus;
 import dev.chorus.connection.Transport;
+import dev.chorus.host.HostLink;
+import dev.chorus.websocket.jetty.CoreEndpoint;
 import jakarta.websocket.Session;
 
 /**
@@ -27,14 +30,12 @@ final class Transports {
     }
 
     /**
-     * Where Jetty's core WebSocket API is visible (the launcher), publishes the core endpoint's factory
-     * for the launcher to map in front of the web app; the JSR-356 endpoint stays for everything else.
+     * Where Jetty's core WebSocket API is visible (the launcher), offers the core endpoint to the host
+     * to map in front of the web app; the JSR-356 endpoint stays for everything else.
      */
-    static void publishCoreEndpoint(jakarta.servlet.ServletContext context, dev.chorus.config.Chorus chorus) {
+    static void offerCoreEndpoint(HostLink host, Chorus chorus) {
         if (JETTY_CORE && visible("org.eclipse.jetty.websocket.core.FrameHandler")) {
-            context.setAttribute(dev.chorus.websocket.jetty.CoreEndpoint.FACTORY_ATTRIBUTE,
-                    dev.chorus.websocket.jetty.CoreEndpoint.factory(chorus::server, chorus::apps,
-                            chorus.settings().limits().writeTimeout()));
+            host.offerSockets(CoreEndpoint.entry(chorus::server, chorus::apps, chorus.settings().limits().writeTimeout()));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.chorus.websocket.jetty;
 
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
+import dev.chorus.host.SocketEntry;
 import dev.chorus.connection.Connection;
 import dev.chorus.server.PusherServer;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +12,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -25,16 +25,10 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * One socket on Jetty's core WebSocket API, for the launcher: the same protocol as the JSR-356
  * {@code PusherEndpoint}, without the servlet upgrade and the Jakarta session, which cost most of a
  * handshake's CPU and ~10 KB of heap per connection (bench/spike/CoreSpike.java). The launcher maps
- * it in front of the web app through {@link #FACTORY_ATTRIBUTE}; containers never see it.
+ * it in front of the web app through its {@code HostLink}; containers never see it.
  * <p>Threading: Jetty delivers one frame at a time and asks for the next through {@code demand()}.
  */
 public final class CoreEndpoint implements FrameHandler {
-    /**
-     * Servlet context attribute: a {@code BiFunction<String, String, Object>} from the handshake's Origin
-     * and X-Forwarded-For headers (each possibly null) to a FrameHandler.
-     */
-    public static final String FACTORY_ATTRIBUTE = "dev.chorus.core.endpoint";
-
     private final PusherServer server;
     private final AppRegistry apps;
     private final String origin;
@@ -64,11 +58,10 @@ public final class CoreEndpoint implements FrameHandler {
     }
 
     /**
-     * What the web app publishes under {@link #FACTORY_ATTRIBUTE}: JDK types only across the class loaders.
+     * What the web app offers the launcher ({@code HostLink.offerSockets}): one endpoint per handshake.
      * @param writeTimeout {@code write_timeout}: a socket whose write makes no progress this long is aborted
      */
-    public static BiFunction<String, String, Object> factory(Supplier<PusherServer> server, Supplier<AppRegistry> apps,
-                                                             Duration writeTimeout) {
+    public static SocketEntry entry(Supplier<PusherServer> server, Supplier<AppRegistry> apps, Duration writeTimeout) {
         return (origin, forwardedFor) -> new CoreEndpoint(server.get(), apps.get(), origin, forwardedFor, writeTimeout);
     }
 
