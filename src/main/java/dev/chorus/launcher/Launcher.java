@@ -30,6 +30,7 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class Launcher {
     static final int EXIT_BAD_SETTINGS = 2;
     static final int EXIT_START_FAILED = 1;
+    private static final List<String> COMMANDS = List.of("start", "init", "restart", "health", "bench");
 
     /**
      * Frameworks that narrate their own start-up: only their warnings (one harmless Jersey warning
@@ -99,7 +100,8 @@ public final class Launcher {
                     }
                     return bench(Options.parse(rest, Options.BENCH), out, err);
                 default:
-                    err.println("Unknown command '" + command + "'. Commands: start, init, restart, health, bench. See --help.");
+                    err.println("Unknown command '" + command + "'" + dev.chorus.app.Suggestions.didYouMean(command, COMMANDS, "")
+                            + ". Commands: " + String.join(", ", COMMANDS) + ". See --help.");
                     return EXIT_BAD_SETTINGS;
             }
         } catch (ConfigurationException e) {
@@ -137,26 +139,8 @@ public final class Launcher {
         return 0;
     }
 
-    /** For container health checks: the image need not ship curl or wget. */
     private static int health(Map<String, String> flags, PrintStream out, PrintStream err) {
-        Settings settings = new SettingsLoader(flags, System.getenv()).load(Path.of(SettingsLoader.DEFAULT_CONFIG_FILE));
-        String scheme = settings.tls() == null ? "http" : "https";
-        String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
-        java.net.URI uri = java.net.URI.create(scheme + "://" + host + ":" + settings.port() + settings.path() + "/up");
-        try {
-            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                    .connectTimeout(java.time.Duration.ofSeconds(3)).build();
-            java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(uri)
-                    .timeout(java.time.Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                out.println(uri + " " + response.body());
-                return 0;
-            }
-            err.println(uri + " answered " + response.statusCode());
-        } catch (IOException | InterruptedException e) {
-            err.println(uri + " unreachable: " + e.getMessage());
-        }
-        return EXIT_START_FAILED;
+        return HealthCheck.run(new SettingsLoader(flags, System.getenv()).load(Path.of(SettingsLoader.DEFAULT_CONFIG_FILE)), out, err);
     }
 
     private static int bench(Map<String, String> flags, PrintStream out, PrintStream err) {
@@ -188,17 +172,9 @@ public final class Launcher {
         SettingsLoader loader = new SettingsLoader(flags, env);
         Path defaultFile = Path.of(SettingsLoader.DEFAULT_CONFIG_FILE);
         Settings settings = loader.load(defaultFile);
-        boolean generated = false;
-        if (settings.apps().isEmpty()) {
-            if (loader.explicitConfigFile() != null) {
-                throw ConfigurationException.bad("apps", "(none)", "the config file " + settings.configFile()
-                        + " must list at least one app with id, key and secret");
-            }
-            // Zero-configuration development: credentials generated once and kept for the next start.
-            writeDevConfig(defaultFile);
-            out.println("Generated development credentials in " + defaultFile.toAbsolutePath() + " (readable by its owner only)");
-            settings = loader.load(defaultFile);
-            generated = true;
+        if (settings.apps().isEmpty() && loader.explicitConfigFile() != null) {
+            throw ConfigurationException.bad("apps", "(none)", "the config file " + settings.configFile()
+                    + " must list at least one app with id, key and secret");
         }
         Server server = new Server();
         // Built before anything is printed: unreadable TLS material is a bad setting like any other.
@@ -217,6 +193,15 @@ public final class Launcher {
         } catch (IOException | RuntimeException e) {
             err.println(bindProblem(settings, e));
             return EXIT_START_FAILED;
+        }
+        boolean generated = false;
+        if (settings.apps().isEmpty()) {
+            // Zero-configuration development: credentials generated once and kept for the next start;
+            // only once the port is ours, so a start that cannot listen leaves no file and prints no credentials.
+            writeDevConfig(defaultFile);
+            out.println("Generated development credentials in " + defaultFile.toAbsolutePath() + " (readable by its owner only)");
+            settings = loader.load(defaultFile);
+            generated = true;
         }
         printCredentials(settings, out, generated, env);
 
