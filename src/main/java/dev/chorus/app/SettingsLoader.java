@@ -57,13 +57,21 @@ public final class SettingsLoader {
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
 
     private final Map<String, String> flags;
-    private final Map<String, String> env;
+    private final ReadEnvironment env;
     /** Of the load in progress: where each value came from, for messages. */
     private SettingSources sources;
 
     public SettingsLoader(Map<String, String> flags, Map<String, String> env) {
         this.flags = flags;
-        this.env = env;
+        this.env = new ReadEnvironment(env);
+    }
+
+    /**
+     * After {@link #load}: a phrase for each {@code REVERB_*}/{@code CHORUS_*} variable that no
+     * setting reads but that is one typo away from one that does ({@code CHORUS_MAX_CONECTIONS}).
+     */
+    public List<String> environmentTypos() {
+        return env.typos();
     }
 
     /** The config file named by {@code --config} or {@code CHORUS_CONFIG}, else null. */
@@ -89,7 +97,10 @@ public final class SettingsLoader {
         try {
             return load(file, config == null ? null : config.root());
         } catch (ConfigurationException e) {
-            throw e.from(sources.of(e.value()));
+            ConfigurationException attributed = e.from(sources.of(e.value()));
+            // A mistyped variable is often why a setting is missing (REVERB_APP_SECERT): said on the same line.
+            List<String> typos = env.typos();
+            throw typos.isEmpty() ? attributed : new ConfigurationException(attributed.getMessage() + "; " + String.join("; ", typos));
         }
     }
 

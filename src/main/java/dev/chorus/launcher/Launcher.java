@@ -203,6 +203,7 @@ public final class Launcher {
             settings = loader.load(defaultFile);
             generated = true;
         }
+        loader.environmentTypos().forEach(typo -> err.println("Warning: " + typo));
         printCredentials(settings, out, generated, env);
 
         // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.

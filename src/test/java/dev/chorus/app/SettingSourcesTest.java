@@ -107,4 +107,23 @@ class SettingSourcesTest {
         ConfigurationException plain = new ConfigurationException("plain");
         assertEquals("plain", plain.from("flag --port").getMessage());
     }
+
+    @Test
+    void aMistypedEnvironmentVariableIsNamedWithTheOneItIsNearest() {
+        SettingsLoader loader = new SettingsLoader(Map.of(), fresh("CHORUS_MAX_CONECTIONS", "10", "CHORUS_JAVA_OPTS", "-Xmx1g",
+                "REVERB_PORT", "443", "REVERB_SCHEME", "https", "REVERB_SERVER_PROT", "9000", "CHORUS_UNRELATED_THING", "x"));
+        loader.load(null);
+        assertEquals(java.util.List.of(
+                "environment variable CHORUS_MAX_CONECTIONS is not a Chorus setting and is ignored (did you mean CHORUS_MAX_CONNECTIONS?)",
+                "environment variable REVERB_SERVER_PROT is not a Chorus setting and is ignored (did you mean REVERB_SERVER_PORT?)"),
+                loader.environmentTypos());
+    }
+
+    @Test
+    void aSettingMissingBecauseItsVariableIsMistypedSaysSoOnTheSameLine() {
+        String message = refused(Map.of(), fresh("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k", "REVERB_APP_SECERT", "hunter2"));
+        assertTrue(message.startsWith("Invalid setting apps[0].secret=(empty): required (config file or REVERB_APP_SECRET); "
+                + "environment variable REVERB_APP_SECERT is not a Chorus setting and is ignored (did you mean REVERB_APP_SECRET?)"), message);
+        assertFalse(message.contains("hunter2"), message);
+    }
 }
