@@ -15,12 +15,15 @@ import java.util.Map;
  */
 final class SettingSources {
     private final Map<String, String> flags;
+    private final String flagLabel;
     private final Map<String, String> env;
     private final ConfigFile file;
     private final Map<Object, String> fileValues = new IdentityHashMap<>();
 
-    SettingSources(Map<String, String> flags, Map<String, String> env, ConfigFile file) {
+    /** @param flagLabel how a flag is named before its name: "flag --" or "system property chorus." */
+    SettingSources(Map<String, String> flags, String flagLabel, Map<String, String> env, ConfigFile file) {
         this.flags = flags;
+        this.flagLabel = flagLabel;
         this.env = env;
         this.file = file;
     }
@@ -60,7 +63,7 @@ final class SettingSources {
         }
         for (Map.Entry<String, String> flag : flags.entrySet()) {
             if (flag.getValue() == value) {
-                return "flag --" + flag.getKey();
+                return flagLabel + flag.getKey();
             }
         }
         for (Map.Entry<String, String> variable : env.entrySet()) {

@@ -57,13 +57,25 @@ public final class SettingsLoader {
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
 
     private final Map<String, String> flags;
+    /** How messages name a flag: "flag --" + name, or in a container "system property chorus." + name. */
+    private final String flagLabel;
     private final ReadEnvironment env;
     /** Of the load in progress: where each value came from, for messages. */
     private SettingSources sources;
 
     public SettingsLoader(Map<String, String> flags, Map<String, String> env) {
+        this(flags, "flag --", env);
+    }
+
+    private SettingsLoader(Map<String, String> flags, String flagLabel, Map<String, String> env) {
         this.flags = flags;
+        this.flagLabel = flagLabel;
         this.env = new ReadEnvironment(env);
+    }
+
+    /** In a container the flags are {@code -Dchorus.<name>} system properties: messages name them so. */
+    public static SettingsLoader ofSystemProperties(Map<String, String> properties, Map<String, String> env) {
+        return new SettingsLoader(properties, "system property chorus.", env);
     }
 
     /**
@@ -88,12 +100,12 @@ public final class SettingsLoader {
         Path file = explicitConfigFile();
         ConfigFile config = null;
         if (file != null) {
-            config = ConfigFile.read(file, flags.get(FLAG_CONFIG) != null ? "flag --" + FLAG_CONFIG : "environment variable " + ENV_CONFIG);
+            config = ConfigFile.read(file, flags.get(FLAG_CONFIG) != null ? flagLabel + FLAG_CONFIG : "environment variable " + ENV_CONFIG);
         } else if (defaultFile != null && Files.exists(defaultFile)) {
             file = defaultFile;
             config = ConfigFile.read(file, "the default location");
         }
-        sources = new SettingSources(flags, env, config);
+        sources = new SettingSources(flags, flagLabel, env, config);
         try {
             return load(file, config == null ? null : config.root());
         } catch (ConfigurationException e) {
@@ -252,7 +264,9 @@ public final class SettingsLoader {
     private static Path readable(String setting, String file) {
         Path path = Path.of(file);
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw ConfigurationException.bad(setting, file, "a readable file");
+            String problem = !Files.exists(path) ? "no such file" : Files.isDirectory(path) ? "it is a directory"
+                    : Files.isRegularFile(path) ? "permission denied" : "not a regular file";
+            throw ConfigurationException.bad(setting, file, "a readable file (" + problem + ")");
         }
         return path;
     }

@@ -100,6 +100,13 @@ public final class Launcher {
                     }
                     return bench(Options.parse(rest, Options.BENCH), out, err);
                 default:
+                    String option = command.split("=", 2)[0];
+                    if (option.startsWith("--") && Options.START.contains(option.substring(2))) {
+                        // Named without a value: --tls-keystore-password=... holds a password.
+                        err.println("Unknown command '" + option + "': options follow a command, as in java -jar chorus.jar start "
+                                + option + " ... (see --help)");
+                        return EXIT_BAD_SETTINGS;
+                    }
                     err.println("Unknown command '" + command + "'" + dev.chorus.app.Suggestions.didYouMean(command, COMMANDS, "")
                             + ". Commands: " + String.join(", ", COMMANDS) + ". See --help.");
                     return EXIT_BAD_SETTINGS;

@@ -49,7 +49,7 @@ final class Options {
             }
             if (value == null) {
                 if (i + 1 >= args.size()) {
-                    throw ConfigurationException.bad("--" + name, null, "needs a value");
+                    throw new ConfigurationException("Option --" + name + " needs a value (--" + name + " VALUE or --" + name + "=VALUE)");
                 }
                 value = args.get(++i);
             }

@@ -44,6 +44,13 @@ class SettingSourcesTest {
     }
 
     @Test
+    void inAContainerAFlagIsNamedAsTheSystemPropertyItIs() {
+        assertEquals("Invalid setting port='99999' (system property chorus.port): an integer from 0 to 65535",
+                assertThrows(ConfigurationException.class, () -> SettingsLoader.ofSystemProperties(fresh("port", "99999"), Map.of())
+                        .load(null)).getMessage());
+    }
+
+    @Test
     void aBadEnvironmentVariableIsNamedAsTheVariable() {
         assertEquals("Invalid setting port='x' (environment variable REVERB_SERVER_PORT): an integer from 0 to 65535",
                 refused(Map.of(), fresh("REVERB_SERVER_PORT", "x")));

@@ -52,6 +52,21 @@ class CommandLineTest {
     }
 
     @Test
+    void anOptionBeforeTheCommandSaysWhereOptionsGo() {
+        Run early = run("--tls-keystore-password=hunter2", "start");
+        assertEquals(2, early.exit());
+        assertEquals("Unknown command '--tls-keystore-password': options follow a command, as in java -jar chorus.jar start "
+                + "--tls-keystore-password ... (see --help)", early.err().strip());
+    }
+
+    @Test
+    void anOptionWithoutItsValueSaysSo() {
+        Run port = run("start", "--port");
+        assertEquals(2, port.exit());
+        assertEquals("Option --port needs a value (--port VALUE or --port=VALUE)", port.err().strip());
+    }
+
+    @Test
     void aMistypedOptionIsOneLineNamingTheNearestOption() {
         Run prot = run("start", "--prot", "19301");
         assertEquals(2, prot.exit());
