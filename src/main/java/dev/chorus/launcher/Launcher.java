@@ -1,6 +1,5 @@
 package dev.chorus.launcher;
 
-import dev.chorus.app.App;
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
@@ -8,12 +7,9 @@ import dev.chorus.app.SettingsLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -167,10 +163,10 @@ public final class Launcher {
         if (Files.exists(file) && !flags.containsKey("force")) {
             throw ConfigurationException.bad("config", file, "file exists; pass --force to overwrite it");
         }
-        writeDevConfig(file);
+        Credentials.writeDevConfig(file);
         Settings settings = new SettingsLoader(Map.of(SettingsLoader.FLAG_CONFIG, file.toString()), Map.of()).load(null);
         out.println("Wrote " + file.toAbsolutePath() + " (readable by its owner only)");
-        printCredentials(settings, out, true, Map.of());
+        Credentials.print(settings, out, true, Map.of());
         return 0;
     }
 
@@ -205,13 +201,13 @@ public final class Launcher {
         if (settings.apps().isEmpty()) {
             // Zero-configuration development: credentials generated once and kept for the next start;
             // only once the port is ours, so a start that cannot listen leaves no file and prints no credentials.
-            writeDevConfig(defaultFile);
+            Credentials.writeDevConfig(defaultFile);
             out.println("Generated development credentials in " + defaultFile.toAbsolutePath() + " (readable by its owner only)");
             settings = loader.load(defaultFile);
             generated = true;
         }
         loader.environmentTypos().forEach(typo -> err.println("Warning: " + typo));
-        printCredentials(settings, out, generated, env);
+        Credentials.print(settings, out, generated, env);
 
         // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
         Map<String, String> forWebapp = new HashMap<>(flags);
@@ -423,86 +419,5 @@ public final class Launcher {
             Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
         }
         return war;
-    }
-
-    static void writeDevConfig(Path file) {
-        SecureRandom random = new SecureRandom();
-        String id = String.valueOf(100_000 + random.nextInt(900_000));
-        String yaml = "# Chorus settings, generated once (like reverb:install). Precedence: command-line flags >\n"
-                + "# environment (REVERB_* names) > this file > defaults. See README.md for every option.\n"
-                + "server:\n"
-                + "  host: 0.0.0.0\n"
-                + "  port: 8080\n"
-                + "apps:\n"
-                + "  - id: \"" + id + "\"\n"
-                + "    key: \"" + randomAlnum(random, 20) + "\"\n"
-                + "    secret: \"" + randomAlnum(random, 20) + "\"\n"
-                + "    allowed_origins: [\"*\"]\n"
-                + "    accept_client_events_from: members\n";
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            // The file holds app secrets: it is born owner-only (no window in which it is world-readable,
-            // whatever the umask) and moved into place, so an overwritten file gets the same permissions.
-            Path temp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-                    ? Files.createTempFile(dir, ".chorus-", ".yaml.tmp",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    // Not POSIX (Windows): the directory's ACLs decide, as for any file the user creates.
-                    : Files.createTempFile(dir, ".chorus-", ".yaml.tmp");
-            try {
-                Files.writeString(temp, yaml);
-                try {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw ConfigurationException.bad("config", file, "cannot be written (" + e.getMessage() + ")");
-        }
-    }
-
-    private static String randomAlnum(SecureRandom random, int length) {
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return out.toString();
-    }
-
-    /**
-     * App ids and keys (public: they are in every browser), and the secrets only when they were just
-     * generated, as {@code reverb:install} does; otherwise where the secret is, so logs and terminal
-     * scroll-back of every later start hold no secret.
-     */
-    private static void printCredentials(Settings settings, PrintStream out, boolean showSecrets, Map<String, String> env) {
-        String host = settings.hostname() != null ? settings.hostname()
-                : settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
-        for (int i = 0; i < settings.apps().size(); i++) {
-            App app = settings.apps().get(i);
-            out.println();
-            out.println("  App " + app.name() + (app.enabled() ? "" : " (disabled)"));
-            out.println("    REVERB_APP_ID=" + app.id());
-            out.println("    REVERB_APP_KEY=" + app.key());
-            if (showSecrets) {
-                out.println("    REVERB_APP_SECRET=" + app.secret());
-            } else if (i == 0 && env.get("REVERB_APP_SECRET") != null && !env.get("REVERB_APP_SECRET").isEmpty()) {
-                out.println("    secret: from REVERB_APP_SECRET");
-            } else {
-                out.println("    secret: in " + (settings.configFile() == null ? "the configuration"
-                        : settings.configFile().toAbsolutePath().toString()));
-            }
-        }
-        App first = settings.apps().get(0);
-        out.println();
-        out.println("  pusher-js / Laravel Echo:");
-        out.println("    new Echo({ broadcaster: 'reverb', key: '" + first.key() + "', wsHost: '" + host + "', wsPort: "
-                + settings.port() + ", wssPort: " + settings.port() + ", forceTLS: " + (settings.tls() != null)
-                + ", enabledTransports: ['ws', 'wss']"
-                + (settings.path().isEmpty() ? "" : ", wsPath: '" + settings.path() + "'") + " });");
-        out.println();
     }
 }
