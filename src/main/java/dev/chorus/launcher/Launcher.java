@@ -376,8 +376,11 @@ public final class Launcher {
             if (cause instanceof java.net.BindException && message.contains("in use")) {
                 return "Cannot listen on " + where + ": the port is already in use (set --port, REVERB_SERVER_PORT or server.port)";
             }
-            if (cause instanceof java.net.BindException || cause instanceof java.nio.channels.UnresolvedAddressException
-                    || cause instanceof java.net.UnknownHostException) {
+            if (cause instanceof java.nio.channels.UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+                return "Cannot listen on " + where + ": the host name '" + settings.host() + "' does not resolve to an address"
+                        + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
+            }
+            if (cause instanceof java.net.BindException) {
                 return "Cannot listen on " + where + ": '" + settings.host() + "' is not an address of this machine"
                         + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
             }
