@@ -52,10 +52,16 @@ final class ConfigFile {
             throw cannotRead(shown, namedBy, "no such file");
         } catch (AccessDeniedException e) {
             throw cannotRead(shown, namedBy, "permission denied");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw cannotRead(shown, namedBy, "not UTF-8 text");
         } catch (IOException e) {
             // Reading a directory fails with a bare "Is a directory" IOException on Linux; ask rather than parse the message.
             throw cannotRead(shown, namedBy, Files.isDirectory(path) ? "it is a directory, not a file"
                     : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        if (text.startsWith("\uFEFF")) {
+            // A byte order mark, as some Windows editors write: YAML allows it, the parser of a String does not skip it.
+            text = text.substring(1);
         }
         JsonNode root;
         Map<JsonPointer, Integer> lines = new HashMap<>();

@@ -88,4 +88,19 @@ class ConfigFileTest {
         Files.writeString(file, "# nothing yet\n");
         assertTrue(new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().isEmpty());
     }
+
+    @Test
+    void aFileThatIsNotUtf8SaysSo() throws IOException {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, new byte[] {'a', 'p', 'p', 's', ':', ' ', (byte) 0xE9, '\n'});
+        assertEquals("Cannot read the config file " + file + " (from flag --config): not UTF-8 text",
+                refused(Map.of("config", file.toString()), Map.of()));
+    }
+
+    @Test
+    void aByteOrderMarkIsNoSyntaxError() throws IOException {
+        Path file = dir.resolve("bom.yaml");
+        Files.writeString(file, "\uFEFFapps:\n  - id: a\n    key: k\n    secret: s\n");
+        assertEquals("a", new SettingsLoader(Map.of("config", file.toString()), Map.of()).load(null).apps().get(0).id());
+    }
 }
