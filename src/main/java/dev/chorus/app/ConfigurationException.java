@@ -15,21 +15,60 @@ public final class ConfigurationException extends RuntimeException {
     /** Setting names whose values are credentials: secret, password, keystore_password, metrics_token, and their env names. */
     private static final Pattern SENSITIVE = Pattern.compile("secret|password|token", Pattern.CASE_INSENSITIVE);
 
+    /** For {@link #from}: what {@link #bad} was given. Transient: the value may be a credential. */
+    private final transient String setting;
+    private final transient Object value;
+    private final transient String allowed;
+
     public ConfigurationException(String message) {
+        this(message, null, null, null);
+    }
+
+    private ConfigurationException(String message, String setting, Object value, String allowed) {
         super(message, null, false, false);
+        this.setting = setting;
+        this.value = value;
+        this.allowed = allowed;
     }
 
     public static ConfigurationException bad(String setting, Object value, String allowed) {
-        return new ConfigurationException("Invalid setting " + setting + "=" + shown(setting, value) + ": " + allowed);
+        return new ConfigurationException(message(setting, value, null, allowed), setting, value, allowed);
+    }
+
+    private static String message(String setting, Object value, String source, String allowed) {
+        return "Invalid setting " + setting + "=" + shown(setting, value) + (source == null ? "" : " (" + source + ")") + ": " + allowed;
+    }
+
+    /** The bad value as {@link #bad} was given it (the very object: see {@link SettingSources}), or null. */
+    Object value() {
+        return value;
     }
 
     /**
-     * A key nobody reads, most often a typo: named, its value left out (a mistyped {@code secert:} holds
-     * a secret all the same).
+     * The same problem naming where the value came from: {@code Invalid setting port='x' (environment
+     * variable REVERB_SERVER_PORT): ...}. Only for problems made by {@link #bad}; others are returned as they are.
      */
-    public static ConfigurationException unknown(String where, String name, Collection<String> allowed) {
-        return new ConfigurationException("Invalid setting " + where + "." + name + ": unknown setting '" + name
-                + "' (value not shown); allowed: " + String.join(", ", new TreeSet<>(allowed)));
+    public ConfigurationException from(String source) {
+        if (setting == null || source == null) {
+            return this;
+        }
+        return new ConfigurationException(message(setting, value, source, allowed), setting, value, allowed);
+    }
+
+    /**
+     * A key nobody reads, most often a typo: named with the nearest known key, its value left out (a
+     * mistyped {@code secert:} holds a secret all the same).
+     *
+     * @param where    the mapping: {@code server}, {@code apps[0]}, or {@code section} for a top-level key
+     * @param location {@code file:line}, or null
+     */
+    public static ConfigurationException unknown(String where, String name, String location, Collection<String> allowed) {
+        boolean section = where.equals("section");
+        String prefix = section ? "" : where + ".";
+        String suggestion = Suggestions.didYouMean(name, allowed, prefix);
+        return new ConfigurationException("Unknown " + (section ? "section " : "setting ") + prefix + name
+                + (location == null ? "" : " in " + location)
+                + (suggestion.isEmpty() ? "; allowed: " + String.join(", ", new TreeSet<>(allowed)) : suggestion));
     }
 
     /**

@@ -1,10 +1,7 @@
 package dev.chorus.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +41,7 @@ public final class SettingsLoader {
             "timestamp_tolerance", "tls", "metrics_token", "demo", "max_connections", "max_connections_per_address",
             "trusted_proxies", "request_timeout", "min_request_data_rate", "max_requests_per_address", "write_timeout",
             "webhook_concurrency");
+    private static final Set<String> SECTIONS = Set.of("server", "scaling", "apps");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
     private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
             "password", "database", "node_timeout");
@@ -59,11 +57,33 @@ public final class SettingsLoader {
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
 
     private final Map<String, String> flags;
-    private final Map<String, String> env;
+    /** How messages name a flag: "flag --" + name, or in a container "system property chorus." + name. */
+    private final String flagLabel;
+    private final ReadEnvironment env;
+    /** Of the load in progress: where each value came from, for messages. */
+    private SettingSources sources;
 
     public SettingsLoader(Map<String, String> flags, Map<String, String> env) {
+        this(flags, "flag --", env);
+    }
+
+    private SettingsLoader(Map<String, String> flags, String flagLabel, Map<String, String> env) {
         this.flags = flags;
-        this.env = env;
+        this.flagLabel = flagLabel;
+        this.env = new ReadEnvironment(env);
+    }
+
+    /** In a container the flags are {@code -Dchorus.<name>} system properties: messages name them so. */
+    public static SettingsLoader ofSystemProperties(Map<String, String> properties, Map<String, String> env) {
+        return new SettingsLoader(properties, "system property chorus.", env);
+    }
+
+    /**
+     * After {@link #load}: a phrase for each {@code REVERB_*}/{@code CHORUS_*} variable that no
+     * setting reads but that is one typo away from one that does ({@code CHORUS_MAX_CONECTIONS}).
+     */
+    public List<String> environmentTypos() {
+        return env.typos();
     }
 
     /** The config file named by {@code --config} or {@code CHORUS_CONFIG}, else null. */
@@ -78,23 +98,32 @@ public final class SettingsLoader {
      */
     public Settings load(Path defaultFile) {
         Path file = explicitConfigFile();
-        JsonNode root = null;
+        ConfigFile config = null;
         if (file != null) {
-            if (!Files.isRegularFile(file)) {
-                throw ConfigurationException.bad("config", file, "no such file");
-            }
-            root = readYaml(file);
-        } else if (defaultFile != null && Files.isRegularFile(defaultFile)) {
+            config = ConfigFile.read(file, flags.get(FLAG_CONFIG) != null ? flagLabel + FLAG_CONFIG : "environment variable " + ENV_CONFIG);
+        } else if (defaultFile != null && Files.exists(defaultFile)) {
             file = defaultFile;
-            root = readYaml(file);
+            config = ConfigFile.read(file, "the default location");
         }
+        sources = new SettingSources(flags, flagLabel, env, config);
+        try {
+            return load(file, config == null ? null : config.root());
+        } catch (ConfigurationException e) {
+            ConfigurationException attributed = e.from(sources.of(e.value()));
+            // A mistyped variable is often why a setting is missing (REVERB_APP_SECERT): said on the same line.
+            List<String> typos = env.typos();
+            throw typos.isEmpty() ? attributed : new ConfigurationException(attributed.getMessage() + "; " + String.join("; ", typos));
+        }
+    }
+
+    private Settings load(Path file, JsonNode root) {
         ObjectNode server = object(root, "server", "server");
         if (root != null) {
             Iterator<String> keys = root.fieldNames();
             while (keys.hasNext()) {
                 String key = keys.next();
-                if (!key.equals("server") && !key.equals("apps") && !key.equals("scaling")) {
-                    throw ConfigurationException.bad(key, "(section)", "unknown section; allowed: server, scaling, apps");
+                if (!SECTIONS.contains(key)) {
+                    throw ConfigurationException.unknown("section", key, sources.at(root, key), SECTIONS);
                 }
             }
         }
@@ -235,7 +264,9 @@ public final class SettingsLoader {
     private static Path readable(String setting, String file) {
         Path path = Path.of(file);
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw ConfigurationException.bad(setting, file, "a readable file");
+            String problem = !Files.exists(path) ? "no such file" : Files.isDirectory(path) ? "it is a directory"
+                    : Files.isRegularFile(path) ? "permission denied" : "not a regular file";
+            throw ConfigurationException.bad(setting, file, "a readable file (" + problem + ")");
         }
         return path;
     }
@@ -364,7 +395,7 @@ public final class SettingsLoader {
                 webhooks(at, node == null ? null : node.get("webhooks")), appLimits, features);
     }
 
-    private static List<App.Webhook> webhooks(String at, JsonNode node) {
+    private List<App.Webhook> webhooks(String at, JsonNode node) {
         List<App.Webhook> webhooks = new ArrayList<>();
         if (node == null || node.isNull()) {
             return webhooks;
@@ -407,22 +438,6 @@ public final class SettingsLoader {
         return webhooks;
     }
 
-    private static JsonNode readYaml(Path file) {
-        try {
-            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-            if (root == null || root.isMissingNode() || root.isNull()) {
-                return null;
-            }
-            if (!root.isObject()) {
-                throw ConfigurationException.bad("config", file, "a YAML mapping with 'server' and 'apps'");
-            }
-            return root;
-        } catch (IOException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw ConfigurationException.bad("config", file, "not readable YAML (" + reason + ")");
-        }
-    }
-
     private static ObjectNode object(JsonNode root, String field, String setting) {
         JsonNode node = root == null ? null : root.get(field);
         if (node == null || node.isNull()) {
@@ -434,7 +449,7 @@ public final class SettingsLoader {
         return (ObjectNode) node;
     }
 
-    private static void checkKeys(ObjectNode node, String where, Set<String> allowed) {
+    private void checkKeys(ObjectNode node, String where, Set<String> allowed) {
         if (node == null) {
             return;
         }
@@ -442,12 +457,13 @@ public final class SettingsLoader {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw ConfigurationException.unknown(where, name, allowed);
+                throw ConfigurationException.unknown(where, name, sources.at(node, name), allowed);
             }
         }
     }
 
-    private static String text(JsonNode node, String field) {
+    /** A value of the config file as text, remembered as the file's (with its line) for messages. */
+    private String text(JsonNode node, String field) {
         if (node == null) {
             return null;
         }
@@ -455,10 +471,10 @@ public final class SettingsLoader {
         if (value == null || value.isNull()) {
             return null;
         }
-        return value.isValueNode() ? value.asText() : value.toString();
+        return sources.fromFile(value.isValueNode() ? value.asText() : value.toString(), node, field);
     }
 
-    private static List<String> stringList(String setting, JsonNode node) {
+    private List<String> stringList(String setting, JsonNode node) {
         if (node == null || node.isNull()) {
             return List.of("*");
         }
@@ -466,7 +482,7 @@ public final class SettingsLoader {
         if (node.isTextual()) {
             for (String part : node.textValue().split(",")) {
                 if (!part.isBlank()) {
-                    out.add(part.trim());
+                    out.add(sources.fromFile(part.trim(), node));
                 }
             }
         } else if (node.isArray()) {
@@ -474,7 +490,7 @@ public final class SettingsLoader {
                 if (!item.isTextual() || item.textValue().isBlank()) {
                     throw ConfigurationException.bad(setting, item, "a list of host globs such as '*.example.com' or '*'");
                 }
-                out.add(item.textValue().trim());
+                out.add(sources.fromFile(item.textValue().trim(), item));
             }
         } else {
             throw ConfigurationException.bad(setting, node, "a list of host globs such as '*.example.com' or '*'");

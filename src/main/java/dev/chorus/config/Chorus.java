@@ -81,7 +81,7 @@ public class Chorus {
     }
 
     private void build() {
-        settings = new SettingsLoader(systemFlags(), System.getenv()).load(null);
+        settings = SettingsLoader.ofSystemProperties(systemFlags(), System.getenv()).load(null);
         if (settings.apps().isEmpty()) {
             throw new ConfigurationException("No app configured: set CHORUS_CONFIG to a config file, or REVERB_APP_ID, "
                     + "REVERB_APP_KEY and REVERB_APP_SECRET");

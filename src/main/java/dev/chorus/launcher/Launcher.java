@@ -2,7 +2,6 @@ package dev.chorus.launcher;
 
 import dev.chorus.host.HostLink;
 import dev.chorus.host.SocketEntry;
-import dev.chorus.app.App;
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
@@ -10,12 +9,9 @@ import dev.chorus.app.SettingsLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +28,7 @@ import org.eclipse.jetty.server.ServerConnector;
 public final class Launcher {
     static final int EXIT_BAD_SETTINGS = 2;
     static final int EXIT_START_FAILED = 1;
+    private static final List<String> COMMANDS = List.of("start", "init", "restart", "health", "bench");
 
     /**
      * Frameworks that narrate their own start-up: only their warnings (one harmless Jersey warning
@@ -101,7 +98,15 @@ public final class Launcher {
                     }
                     return bench(Options.parse(rest, Options.BENCH), out, err);
                 default:
-                    err.println("Unknown command '" + command + "'. Commands: start, init, restart, health, bench. See --help.");
+                    String option = command.split("=", 2)[0];
+                    if (option.startsWith("--") && Options.START.contains(option.substring(2))) {
+                        // Named without a value: --tls-keystore-password=... holds a password.
+                        err.println("Unknown command '" + option + "': options follow a command, as in java -jar chorus.jar start "
+                                + option + " ... (see --help)");
+                        return EXIT_BAD_SETTINGS;
+                    }
+                    err.println("Unknown command '" + command + "'" + dev.chorus.app.Suggestions.didYouMean(command, COMMANDS, "")
+                            + ". Commands: " + String.join(", ", COMMANDS) + ". See --help.");
                     return EXIT_BAD_SETTINGS;
             }
         } catch (ConfigurationException e) {
@@ -139,26 +144,8 @@ public final class Launcher {
         return 0;
     }
 
-    /** For container health checks: the image need not ship curl or wget. */
     private static int health(Map<String, String> flags, PrintStream out, PrintStream err) {
-        Settings settings = new SettingsLoader(flags, System.getenv()).load(Path.of(SettingsLoader.DEFAULT_CONFIG_FILE));
-        String scheme = settings.tls() == null ? "http" : "https";
-        String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
-        java.net.URI uri = java.net.URI.create(scheme + "://" + host + ":" + settings.port() + settings.path() + "/up");
-        try {
-            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                    .connectTimeout(java.time.Duration.ofSeconds(3)).build();
-            java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(uri)
-                    .timeout(java.time.Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                out.println(uri + " " + response.body());
-                return 0;
-            }
-            err.println(uri + " answered " + response.statusCode());
-        } catch (IOException | InterruptedException e) {
-            err.println(uri + " unreachable: " + e.getMessage());
-        }
-        return EXIT_START_FAILED;
+        return HealthCheck.run(new SettingsLoader(flags, System.getenv()).load(Path.of(SettingsLoader.DEFAULT_CONFIG_FILE)), out, err);
     }
 
     private static int bench(Map<String, String> flags, PrintStream out, PrintStream err) {
@@ -178,10 +165,10 @@ public final class Launcher {
         if (Files.exists(file) && !flags.containsKey("force")) {
             throw ConfigurationException.bad("config", file, "file exists; pass --force to overwrite it");
         }
-        writeDevConfig(file);
+        Credentials.writeDevConfig(file);
         Settings settings = new SettingsLoader(Map.of(SettingsLoader.FLAG_CONFIG, file.toString()), Map.of()).load(null);
         out.println("Wrote " + file.toAbsolutePath() + " (readable by its owner only)");
-        printCredentials(settings, out, true, Map.of());
+        Credentials.print(settings, out, true, Map.of());
         return 0;
     }
 
@@ -190,17 +177,9 @@ public final class Launcher {
         SettingsLoader loader = new SettingsLoader(flags, env);
         Path defaultFile = Path.of(SettingsLoader.DEFAULT_CONFIG_FILE);
         Settings settings = loader.load(defaultFile);
-        boolean generated = false;
-        if (settings.apps().isEmpty()) {
-            if (loader.explicitConfigFile() != null) {
-                throw ConfigurationException.bad("apps", "(none)", "the config file " + settings.configFile()
-                        + " must list at least one app with id, key and secret");
-            }
-            // Zero-configuration development: credentials generated once and kept for the next start.
-            writeDevConfig(defaultFile);
-            out.println("Generated development credentials in " + defaultFile.toAbsolutePath() + " (readable by its owner only)");
-            settings = loader.load(defaultFile);
-            generated = true;
+        if (settings.apps().isEmpty() && loader.explicitConfigFile() != null) {
+            throw ConfigurationException.bad("apps", "(none)", "the config file " + settings.configFile()
+                    + " must list at least one app with id, key and secret");
         }
         Server server = new Server();
         // Built before anything is printed: unreadable TLS material is a bad setting like any other.
@@ -220,7 +199,17 @@ public final class Launcher {
             err.println(bindProblem(settings, e));
             return EXIT_START_FAILED;
         }
-        printCredentials(settings, out, generated, env);
+        boolean generated = false;
+        if (settings.apps().isEmpty()) {
+            // Zero-configuration development: credentials generated once and kept for the next start;
+            // only once the port is ours, so a start that cannot listen leaves no file and prints no credentials.
+            Credentials.writeDevConfig(defaultFile);
+            out.println("Generated development credentials in " + defaultFile.toAbsolutePath() + " (readable by its owner only)");
+            settings = loader.load(defaultFile);
+            generated = true;
+        }
+        loader.environmentTypos().forEach(typo -> err.println("Warning: " + typo));
+        Credentials.print(settings, out, generated, env);
 
         // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
         Map<String, String> forWebapp = new HashMap<>(flags);
@@ -385,8 +374,11 @@ public final class Launcher {
             if (cause instanceof java.net.BindException && message.contains("in use")) {
                 return "Cannot listen on " + where + ": the port is already in use (set --port, REVERB_SERVER_PORT or server.port)";
             }
-            if (cause instanceof java.net.BindException || cause instanceof java.nio.channels.UnresolvedAddressException
-                    || cause instanceof java.net.UnknownHostException) {
+            if (cause instanceof java.nio.channels.UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+                return "Cannot listen on " + where + ": the host name '" + settings.host() + "' does not resolve to an address"
+                        + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
+            }
+            if (cause instanceof java.net.BindException) {
                 return "Cannot listen on " + where + ": '" + settings.host() + "' is not an address of this machine"
                         + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
             }
@@ -428,86 +420,5 @@ public final class Launcher {
             Files.copy(in, war, StandardCopyOption.REPLACE_EXISTING);
         }
         return war;
-    }
-
-    static void writeDevConfig(Path file) {
-        SecureRandom random = new SecureRandom();
-        String id = String.valueOf(100_000 + random.nextInt(900_000));
-        String yaml = "# Chorus settings, generated once (like reverb:install). Precedence: command-line flags >\n"
-                + "# environment (REVERB_* names) > this file > defaults. See docs/configuration.md for every option.\n"
-                + "server:\n"
-                + "  host: 0.0.0.0\n"
-                + "  port: 8080\n"
-                + "apps:\n"
-                + "  - id: \"" + id + "\"\n"
-                + "    key: \"" + randomAlnum(random, 20) + "\"\n"
-                + "    secret: \"" + randomAlnum(random, 20) + "\"\n"
-                + "    allowed_origins: [\"*\"]\n"
-                + "    accept_client_events_from: members\n";
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            // The file holds app secrets: it is born owner-only (no window in which it is world-readable,
-            // whatever the umask) and moved into place, so an overwritten file gets the same permissions.
-            Path temp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-                    ? Files.createTempFile(dir, ".chorus-", ".yaml.tmp",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    // Not POSIX (Windows): the directory's ACLs decide, as for any file the user creates.
-                    : Files.createTempFile(dir, ".chorus-", ".yaml.tmp");
-            try {
-                Files.writeString(temp, yaml);
-                try {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw ConfigurationException.bad("config", file, "cannot be written (" + e.getMessage() + ")");
-        }
-    }
-
-    private static String randomAlnum(SecureRandom random, int length) {
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return out.toString();
-    }
-
-    /**
-     * App ids and keys (public: they are in every browser), and the secrets only when they were just
-     * generated, as {@code reverb:install} does; otherwise where the secret is, so logs and terminal
-     * scroll-back of every later start hold no secret.
-     */
-    private static void printCredentials(Settings settings, PrintStream out, boolean showSecrets, Map<String, String> env) {
-        String host = settings.hostname() != null ? settings.hostname()
-                : settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
-        for (int i = 0; i < settings.apps().size(); i++) {
-            App app = settings.apps().get(i);
-            out.println();
-            out.println("  App " + app.name() + (app.enabled() ? "" : " (disabled)"));
-            out.println("    REVERB_APP_ID=" + app.id());
-            out.println("    REVERB_APP_KEY=" + app.key());
-            if (showSecrets) {
-                out.println("    REVERB_APP_SECRET=" + app.secret());
-            } else if (i == 0 && env.get("REVERB_APP_SECRET") != null && !env.get("REVERB_APP_SECRET").isEmpty()) {
-                out.println("    secret: from REVERB_APP_SECRET");
-            } else {
-                out.println("    secret: in " + (settings.configFile() == null ? "the configuration"
-                        : settings.configFile().toAbsolutePath().toString()));
-            }
-        }
-        App first = settings.apps().get(0);
-        out.println();
-        out.println("  pusher-js / Laravel Echo:");
-        out.println("    new Echo({ broadcaster: 'reverb', key: '" + first.key() + "', wsHost: '" + host + "', wsPort: "
-                + settings.port() + ", wssPort: " + settings.port() + ", forceTLS: " + (settings.tls() != null)
-                + ", enabledTransports: ['ws', 'wss']"
-                + (settings.path().isEmpty() ? "" : ", wsPath: '" + settings.path() + "'") + " });");
-        out.println();
     }
 }

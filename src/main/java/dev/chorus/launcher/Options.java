@@ -2,6 +2,7 @@ package dev.chorus.launcher;
 
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.SettingsLoader;
+import dev.chorus.app.Suggestions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ final class Options {
             "secret", "channel", "pid", "server-heap", "scenario", "app-id", "connections", "warmup", "warmup-connections", "publish-port",
             "client-threads", "source-addresses", "concurrency", "churn", "sample", "subscribe");
     static final Set<String> RESTART = Set.of(SettingsLoader.FLAG_CONFIG);
-    static final Set<String> HEALTH = Set.of(SettingsLoader.FLAG_CONFIG, SettingsLoader.FLAG_HOST, SettingsLoader.FLAG_PORT,
-            SettingsLoader.FLAG_PATH);
+    /** Start's own options: health must find the server exactly where start put it (port, prefix, TLS). */
+    static final Set<String> HEALTH = START;
     static final Set<String> INIT = Set.of(SettingsLoader.FLAG_CONFIG, "force");
     private static final Set<String> SWITCHES = Set.of(SettingsLoader.FLAG_DEBUG, SettingsLoader.FLAG_DEMO, "force");
 
@@ -40,9 +41,7 @@ final class Options {
                 name = name.substring(0, eq);
             }
             if (!allowed.contains(name)) {
-                // Named without its value: a mistyped --tls-keystore-password=... still holds a password.
-                throw new ConfigurationException("Unknown option --" + name + (value == null ? "" : " (value not shown)")
-                        + "; allowed: --" + String.join(", --", new java.util.TreeSet<>(allowed)));
+                throw unknown(name, value != null, allowed);
             }
             if (SWITCHES.contains(name)) {
                 flags.put(name, value == null ? "true" : value);
@@ -50,12 +49,22 @@ final class Options {
             }
             if (value == null) {
                 if (i + 1 >= args.size()) {
-                    throw ConfigurationException.bad("--" + name, null, "needs a value");
+                    throw new ConfigurationException("Option --" + name + " needs a value (--" + name + " VALUE or --" + name + "=VALUE)");
                 }
                 value = args.get(++i);
             }
             flags.put(name, value);
         }
         return flags;
+    }
+
+    /**
+     * {@code Unknown option --prot (did you mean --port?)}; the list of options only when none is near.
+     * Named without its value: a mistyped --tls-keystore-password=... still holds a password.
+     */
+    static ConfigurationException unknown(String name, boolean hadValue, Set<String> allowed) {
+        String suggestion = Suggestions.didYouMean(name, allowed, "--");
+        return new ConfigurationException("Unknown option --" + name + (hadValue ? ", value not shown" : "")
+                + (suggestion.isEmpty() ? "; allowed: --" + String.join(", --", new java.util.TreeSet<>(allowed)) : suggestion));
     }
 }

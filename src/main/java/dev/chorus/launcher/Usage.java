@@ -58,9 +58,12 @@ final class Usage {
             """;
 
     static final String HEALTH = """
-            Usage: java -jar chorus.jar health [--port PORT] [--path PREFIX] [--config FILE]
+            Usage: java -jar chorus.jar health [start's options]
 
-            Asks the server these settings describe for /up; exit status 0 when it answers 200.
+            Asks the server that 'start' with the same options, environment and config file would run
+            for /up, on this machine (127.0.0.1 when it listens on every address), over TLS when it
+            has TLS settings (the certificate is not checked: its names are the public host's).
+            Exit status 0 when it answers 200; otherwise 1 and one line saying why.
             """;
 
     static final String INIT = """

@@ -64,7 +64,7 @@ class SettingsLoaderTest {
         assertEquals(true, fromEnv.apps().get(1).features().subscriptionCount(), "REVERB_APP_* is the first app's only");
         ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(
                 Map.of("config", file.toString()), Map.of("REVERB_APP_SUBSCRIPTION_COUNT", "sometimes")).load(null));
-        assertEquals("Invalid setting apps[0].subscription_count='sometimes': true or false", bad.getMessage());
+        assertEquals("Invalid setting apps[0].subscription_count='sometimes' (environment variable REVERB_APP_SUBSCRIPTION_COUNT): true or false", bad.getMessage());
     }
 
     @Test
@@ -79,7 +79,7 @@ class SettingsLoaderTest {
         assertEquals(false, fromEnv.apps().get(0).features().watchlistEvents());
         ConfigurationException bad = assertThrows(ConfigurationException.class, () -> new SettingsLoader(
                 Map.of("config", file.toString()), Map.of("REVERB_APP_WATCHLIST_EVENTS", "maybe")).load(null));
-        assertEquals("Invalid setting apps[0].watchlist_events='maybe': true or false", bad.getMessage());
+        assertEquals("Invalid setting apps[0].watchlist_events='maybe' (environment variable REVERB_APP_WATCHLIST_EVENTS): true or false", bad.getMessage());
     }
 
     @Test
@@ -172,11 +172,11 @@ class SettingsLoaderTest {
     void badValuesNameTheSettingTheValueAndWhatIsAllowed() throws IOException {
         ConfigurationException port = assertThrows(ConfigurationException.class,
                 () -> new SettingsLoader(Map.of("port", "70000"), Map.of()).load(null));
-        assertEquals("Invalid setting port='70000': an integer from 0 to 65535", port.getMessage());
+        assertEquals("Invalid setting port='70000' (flag --port): an integer from 0 to 65535", port.getMessage());
         Path typo = file("apps:\n  - id: a\n    key: k\n    secret: s\n    max_conections: 3\n");
         ConfigurationException unknown = assertThrows(ConfigurationException.class,
                 () -> new SettingsLoader(Map.of("config", typo.toString()), Map.of()).load(null));
-        assertTrue(unknown.getMessage().startsWith("Invalid setting apps[0].max_conections: unknown setting 'max_conections'"),
+        assertEquals("Unknown setting apps[0].max_conections in " + typo.toAbsolutePath() + ":5 (did you mean apps[0].max_connections?)",
                 unknown.getMessage());
         assertFalse(unknown.getMessage().contains("3'"), unknown.getMessage());
         Path dup = file("apps:\n  - id: a\n    key: k\n    secret: s\n  - id: a\n    key: k2\n    secret: s\n");
@@ -251,8 +251,8 @@ class SettingsLoaderTest {
     @Test
     void aMistypedKeyIsNamedWithoutItsValue() throws IOException {
         ConfigurationException typo = refused(Map.of(), "apps:\n  - id: a\n    key: k\n    secert: hunter2\n    secret: s\n");
-        assertTrue(typo.getMessage().contains("unknown setting 'secert'"), typo.getMessage());
-        assertTrue(typo.getMessage().contains("allowed: "), typo.getMessage());
+        assertTrue(typo.getMessage().contains("Unknown setting apps[0].secert"), typo.getMessage());
+        assertTrue(typo.getMessage().endsWith("(did you mean apps[0].secret?)"), typo.getMessage());
         assertFalse(typo.getMessage().contains("hunter2"), typo.getMessage());
         ConfigurationException server = refused(Map.of(), "server:\n  metric_token: hunter2\n");
         assertTrue(server.getMessage().contains("server.metric_token"), server.getMessage());

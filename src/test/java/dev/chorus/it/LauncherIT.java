@@ -151,7 +151,7 @@ class LauncherIT {
                 new Case(merge(app, Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "redis://ops:hunter2@redis.example:port")),
                         null, List.of(), "REDIS_URL"),
                 new Case(Map.of(), "apps:\n  - id: 1\n    key: k\n    secret: s\n    secert: hunter2\n", List.of(),
-                        "unknown setting 'secert'"),
+                        "Unknown setting apps[0].secert"),
                 new Case(Map.of(), "server:\n  metrics_tokn: hunter2\napps:\n  - id: 1\n    key: k\n    secret: s\n", List.of(),
                         "server.metrics_tokn"),
                 new Case(Map.of(), "apps:\n  id: 1\n  key: k\n  secret: hunter2\n", List.of(), "apps=(a mapping)"),
@@ -195,7 +195,7 @@ class LauncherIT {
                         "apps[0].pingInterval"),
                 new Case(Map.of(), "apps:\n  - id: 1\n    key: k\n    secret: s\n    allowed_origins: [\"https://x.com\"]\n",
                         List.of(), "allowed_origins='https://x.com'"),
-                new Case(Map.of(), "apps: [\n", List.of(), "not readable YAML"),
+                new Case(Map.of(), "apps: [\n", List.of(), "Invalid YAML at "),
                 new Case(Map.of(), null, List.of("--config", "/no/such/file.yaml"), "no such file"),
                 new Case(app, null, List.of("--bogus"), "--bogus"));
         for (Case c : cases) {

@@ -98,7 +98,7 @@ class RedisOutageIT {
         ChorusProcess bad = ChorusProcess.launch(dir, Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "http://redis"),
                 List.of("start", "--host", "127.0.0.1"));
         assertEquals(2, bad.awaitExit(60));
-        assertEquals("Invalid setting scaling.url (REDIS_URL)='http://redis': redis://[user:password@]host[:port][/db] or "
+        assertEquals("Invalid setting scaling.url (REDIS_URL)='http://redis' (environment variable REDIS_URL): redis://[user:password@]host[:port][/db] or "
                 + "rediss://...", bad.output().strip());
         ChorusProcess badHost = ChorusProcess.launch(dir, Map.of("REVERB_SCALING_ENABLED", "true",
                 "REDIS_HOST", "tls://redis.example.com"), List.of("start", "--host", "127.0.0.1"));
