@@ -68,11 +68,20 @@ final class ContainerProcess implements AutoCloseable {
     }
 
     static ContainerProcess tomcat(String version, Recipe recipe, boolean awaitUp) throws Exception {
+        return tomcat(version, recipe, awaitUp, Map.of());
+    }
+
+    /** With {@code env} added to the recipe's environment (what a reader would export before it). */
+    static ContainerProcess tomcat(String version, Recipe recipe, boolean awaitUp, Map<String, String> env) throws Exception {
         int port = ChorusProcess.freePort();
         String between = "sed -i -e 's/<Connector port=\"8080\"/<Connector address=\"127.0.0.1\" port=\"" + port
                 + "\"/' -e 's/<Server port=\"8005\"/<Server port=\"-1\"/' \"$CATALINA_HOME/conf/server.xml\"";
         Recipe forVersion = recipe.replace("10.1.59", version);
-        return awaitUp ? recipe(forVersion, between, port) : launch(forVersion, between, port);
+        ContainerProcess container = launch(forVersion, between, port, env);
+        if (awaitUp) {
+            container.awaitUp(180);
+        }
+        return container;
     }
 
     /** Payara Micro (a full Jakarta EE 10 server) with chorus-ee.war: docs/containers.md's recipe. */
@@ -95,6 +104,10 @@ final class ContainerProcess implements AutoCloseable {
 
     /** The recipe started without waiting for it to serve (for deployments expected to fail). */
     static ContainerProcess launch(Recipe recipe, String between, int port) throws Exception {
+        return launch(recipe, between, port, Map.of());
+    }
+
+    static ContainerProcess launch(Recipe recipe, String between, int port, Map<String, String> env) throws Exception {
         Path clone = Files.createTempDirectory("chorus-recipe-");
         Files.createSymbolicLink(clone.resolve("target"), war(false).toAbsolutePath().getParent());
         copyTree(Path.of("jetty-base"), clone.resolve("jetty-base"));
@@ -118,6 +131,7 @@ final class ContainerProcess implements AutoCloseable {
         // The JVMs a recipe starts put their files (Jetty's and Payara's work directories) where the suite's go.
         builder.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         builder.environment().put("PATH", bin + ":" + Path.of(javaHome, "bin") + ":" + System.getenv("PATH"));
+        builder.environment().putAll(env);
         return new ContainerProcess(builder.start(), port, log, clone);
     }
 

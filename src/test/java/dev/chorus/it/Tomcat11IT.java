@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,10 @@ class Tomcat11IT {
 
     @Test
     void pusherClientsSubscribePresenceAndReceiveTriggeredEventsAndAnUndeployLeavesNothingRunning() throws Exception {
-        try (ContainerProcess container = ContainerProcess.tomcat(VERSION)) {
+        // Scaling on: the Redis links, heartbeats and resync must stop with the web app too.
+        try (RedisProcess redis = RedisProcess.start();
+             ContainerProcess container = ContainerProcess.tomcat(VERSION, Recipe.read("containers.md", "tomcat"), true,
+                     Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", redis.url()))) {
             try {
                 ContainerScenario.run(container.port, container.credentials());
 
@@ -36,7 +40,7 @@ class Tomcat11IT {
                 assertFalse(log.contains("appears to have started a thread"), "threads left running:\n" + log);
                 assertFalse(log.contains("memory leak"), "leak warnings:\n" + log);
                 String threads = threadsOf(tomcatPid(container));
-                for (String prefix : List.of("chorus-", "HttpClient-")) {
+                for (String prefix : List.of("chorus-", "HttpClient-", "commons-pool-", "jedis")) {
                     assertFalse(threads.contains("\"" + prefix), prefix + "* threads after the undeploy:\n" + threads);
                 }
             } catch (AssertionError | Exception e) {
