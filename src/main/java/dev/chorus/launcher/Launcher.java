@@ -295,6 +295,7 @@ public final class Launcher {
         // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
         // their sockets with 1001. Only once started: its clean exit (0) must not cover a failed start.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, context, war), "chorus-shutdown"));
+        HealthFile.write(env, settings, connector.getLocalPort(), err);
         out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : "")
                 + (settings.demo() ? "; demo page at " + settings.path() + "/demo" : ""));
