@@ -31,14 +31,15 @@ declare -A wanted=(
 
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# The registry is asked once, with a short deadline: where it answers, the real images are used.
+# The registry is asked once: where it answers, the real images are used. A closed network says no at
+# once; the deadline only bounds a registry that hangs (a real pull of the build image takes minutes).
 todo=()
 for image in "${!wanted[@]}"; do
   if ! $force && present "$image"; then continue; fi
   todo+=("$image")
 done
 [ ${#todo[@]} -eq 0 ] && exit 0
-if ! $force && timeout 60 docker pull -q "${todo[0]}" >/dev/null 2>&1; then
+if ! $force && timeout 300 docker pull -q "${todo[0]}" >/dev/null 2>&1; then
   for image in "${todo[@]:1}"; do docker pull -q "$image" >/dev/null || fail "docker pull $image failed"; done
   exit 0
 fi
