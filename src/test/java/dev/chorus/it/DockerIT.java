@@ -82,6 +82,8 @@ class DockerIT {
             assertEquals("{\"event\":\"hello\",\"data\":\"\\\"container\\\"\",\"channel\":\"docker-round-trip\"}", client.next());
 
             awaitHealthy(container);
+            // The launcher's own check still works where curl is not the tool (same entrypoint, other command).
+            assertTrue(docker("exec", container, "chorus-entrypoint", "health").contains("/up"), "chorus.jar health");
 
             Process stop = new ProcessBuilder("docker", "stop", "-t", "30", container).redirectErrorStream(true)
                     .redirectOutput(logs.resolve("docker-stop.log").toFile()).start();
