@@ -284,6 +284,7 @@ public final class Launcher {
         // Our own hook rather than Jetty's: clients must hear "reconnect" (4200) before Jetty closes
         // their sockets with 1001. Only once started: its clean exit (0) must not cover a failed start.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, host, war), "chorus-shutdown"));
+        HealthFile.write(env, settings, connector.getLocalPort(), err);
         out.println("Chorus listening on " + (settings.tls() == null ? "" : "TLS ") + settings.host() + ":" + connector.getLocalPort()
                 + (settings.path().isEmpty() ? "" : " under " + settings.path()) + (settings.debug() ? " (debug)" : "")
                 + (settings.demo() ? "; demo page at " + settings.path() + "/demo" : ""));
@@ -294,9 +295,9 @@ public final class Launcher {
     /**
      * Pusher sockets on Jetty's core WebSocket API, in front of the web app: the servlet upgrade and the
      * Jakarta session cost most of a handshake's CPU and ~10 KB of heap per connection. The endpoint
-     * itself lives in the WAR (it needs the application); it publishes a factory as a servlet context
-     * attribute of JDK type. Until it has (or with -Dchorus.transport.portable=true) upgrades fall
-     * through to the WAR's JSR-356 endpoint.
+     * itself lives in the WAR (it needs the application); it offers a {@link SocketEntry} through the
+     * {@link HostLink}. Until it has (or with -Dchorus.transport.portable=true) upgrades fall through to
+     * the WAR's JSR-356 endpoint.
      */
     private static org.eclipse.jetty.server.Handler coreWebSockets(org.eclipse.jetty.server.Handler webapp,
                                                                    WebAppContext context, HostLink host, String prefix) {

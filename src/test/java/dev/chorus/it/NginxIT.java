@@ -31,7 +31,11 @@ class NginxIT {
                     + ";\nerror_log " + dir.resolve("error.log") + " warn;\nevents {}\nhttp {\n"
                     + "  access_log off;\n  client_body_temp_path " + dir.resolve("body") + ";\n  proxy_temp_path "
                     + dir.resolve("proxy") + ";\n  upstream chorus {\n    server 127.0.0.1:" + a.port + ";\n    server 127.0.0.1:"
-                    + b.port + ";\n  }\n  server {\n    listen 127.0.0.1:" + port + ";\n    include "
+                    + b.port + ";\n  }\n"
+                    // The proxy file sends to $chorus_node and, when it does not answer, $chorus_other:
+                    // here both are the round-robin group (compose sets node names: docker/nginx/nginx.conf).
+                    + "  map $host $chorus_node {\n    default chorus;\n  }\n  map $host $chorus_other {\n    default chorus;\n  }\n"
+                    + "  server {\n    listen 127.0.0.1:" + port + ";\n    include "
                     + Path.of("docker/nginx/chorus-proxy.conf").toAbsolutePath() + ";\n  }\n}\n");
             Process proxy = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
