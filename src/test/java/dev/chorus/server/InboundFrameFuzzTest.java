@@ -14,6 +14,7 @@ import dev.chorus.protocol.InboundFrame;
 import dev.chorus.protocol.Json;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
+import dev.chorus.testing.RecordingTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +85,8 @@ class InboundFrameFuzzTest {
             for (String text : texts) {
                 server.message(connection, text);
             }
-            assertTrue(DEFINED_CLOSES.contains(transport.closeCode), "closed with " + transport.closeCode);
-            for (String frame : transport.frames) {
+            assertTrue(DEFINED_CLOSES.contains(transport.closeCode()), "closed with " + transport.closeCode());
+            for (String frame : transport.frames()) {
                 assertFalse(frame.contains("Exception") || frame.contains("\tat ") || frame.contains("dev.chorus."),
                         "internals reached the client: " + frame);
             }

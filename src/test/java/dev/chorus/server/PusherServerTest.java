@@ -14,6 +14,7 @@ import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
+import dev.chorus.testing.RecordingTransport;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,8 +52,8 @@ class PusherServerTest {
     void refusedConnectionGetsTheErrorThenTheSameCloseCode() {
         RecordingTransport transport = new RecordingTransport();
         assertNull(server.open(transport, "nope", null, "7"));
-        assertEquals(List.of(PusherError.APP_NOT_FOUND.frame()), transport.frames);
-        assertEquals(4001, transport.closeCode);
+        assertEquals(List.of(PusherError.APP_NOT_FOUND.frame()), transport.frames());
+        assertEquals(4001, transport.closeCode());
     }
 
     @Test
@@ -62,7 +63,7 @@ class PusherServerTest {
         open(new RecordingTransport());
         RecordingTransport refused = new RecordingTransport();
         assertNull(server.open(refused, "key", null, "7"));
-        assertEquals(4004, refused.closeCode);
+        assertEquals(4004, refused.closeCode());
         server.closed(first);
         assertNotNull(server.open(new RecordingTransport(), "key", null, "7"));
     }
@@ -121,7 +122,7 @@ class PusherServerTest {
         aTransport.take();
         bTransport.take();
         broadcaster.publish(app, "news", "e", "d", null);
-        assertTrue(aTransport.encoded.get(0) == bTransport.encoded.get(0), "one encoded frame for all recipients");
+        assertTrue(aTransport.encoded().get(0) == bTransport.encoded().get(0), "one encoded frame for all recipients");
     }
 
     @Test
@@ -137,9 +138,9 @@ class PusherServerTest {
         for (int i = 0; i < 20; i++) {
             broadcaster.publish(app, "presence-slow", "e", String.valueOf(i), watcher.socketId());
         }
-        assertEquals(4100, slowTransport.closeCode);
+        assertEquals(4100, slowTransport.closeCode());
         assertTrue(slow.isClosed());
-        assertTrue(slowTransport.frames.size() <= 1 + 5, "one in flight plus the queue at most");
+        assertTrue(slowTransport.frames().size() <= 1 + 5, "one in flight plus the queue at most");
         assertEquals(List.of(Frames.memberRemoved("presence-slow", "\"slow\"")), watcherTransport.take());
     }
 
@@ -153,7 +154,7 @@ class PusherServerTest {
         for (int i = 0; i < 200_000; i++) {
             connection.send("f");
         }
-        assertEquals(200_001, transport.frames.size());
+        assertEquals(200_001, transport.frames().size());
         assertEquals(0, connection.pendingFrames());
     }
 
@@ -166,12 +167,12 @@ class PusherServerTest {
         assertEquals(List.of(), transport.take());
         server.checkLiveness(start + Duration.ofSeconds(60).toNanos());
         assertEquals(List.of(Frames.PING), transport.take());
-        assertEquals(1, transport.pings);
+        assertEquals(1, transport.pings());
         server.checkLiveness(start + Duration.ofSeconds(89).toNanos());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
         server.checkLiveness(start + Duration.ofSeconds(90).toNanos());
         assertEquals(List.of(PusherError.PONG_TIMEOUT.frame()), transport.take());
-        assertEquals(4201, transport.closeCode);
+        assertEquals(4201, transport.closeCode());
         assertTrue(connection.isClosed());
     }
 
@@ -183,7 +184,7 @@ class PusherServerTest {
         server.checkLiveness(start + Duration.ofSeconds(61).toNanos());
         server.pong(connection, true);
         server.checkLiveness(start + Duration.ofSeconds(95).toNanos());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
     }
 
     @Test
@@ -192,7 +193,7 @@ class PusherServerTest {
         open(transport);
         server.drain(PusherError.SERVER_RESTARTING, 100);
         assertEquals(List.of(PusherError.SERVER_RESTARTING.frame()), transport.take());
-        assertEquals(4200, transport.closeCode);
+        assertEquals(4200, transport.closeCode());
         assertEquals(0, server.connectionCount());
     }
 

@@ -17,6 +17,7 @@ import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
+import dev.chorus.testing.RecordingTransport;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class UserSigninTest {
         assertEquals(1, broadcaster.channels(app).find("#server-to-user-ann").subscriptionCount(), "joined once, by the sign-in");
         broadcaster.publish(app, "#server-to-user-ann", "notice", "\"hi\"", null);
         assertEquals(List.of(Frames.event("notice", "#server-to-user-ann", "\"hi\"")), transport.take());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
     }
 
     @Test
@@ -130,7 +131,7 @@ class UserSigninTest {
         assertEquals(List.of(reserved("#server-to-user-ann"), PusherError.UNAUTHORIZED.frame()), transport.take());
         assertNull(broadcaster.channels(app).find("#server-to-user-ann"));
         assertTrue(connection.subscriptions().isEmpty());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
     }
 
     @Test
@@ -192,7 +193,7 @@ class UserSigninTest {
                 + "\"error\":\"presence user_id is over 128 characters\",\"status\":400}}"), transport.take());
         assertNull(broadcaster.channels(app).find("presence-room"));
         assertTrue(connection.subscriptions().isEmpty());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
 
         subscribePresence(connection, "presence-room", "{\"user_id\":\"" + "u".repeat(128) + "\"}");
         assertTrue(transport.last().startsWith("{\"event\":\"pusher_internal:subscription_succeeded\""), "128 is fine");
@@ -207,7 +208,7 @@ class UserSigninTest {
         assertEquals(List.of("{\"event\":\"pusher:subscription_error\",\"channel\":\"presence-room\",\"data\":{\"type\":\"LimitReached\","
                 + "\"error\":\"presence user_info is over 64 bytes (max_presence_user_info_size)\",\"status\":400}}"), transport.take());
         assertNull(broadcaster.channels(app).find("presence-room"));
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
 
         // Bytes, not characters: 28 two-byte characters are 56 bytes, 64 with the braces: exactly the limit.
         subscribePresence(connection, "presence-room", "{\"user_id\":1,\"user_info\":{\"n\":\"" + "é".repeat(28) + "\"}}");

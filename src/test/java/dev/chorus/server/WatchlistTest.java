@@ -16,6 +16,7 @@ import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
+import dev.chorus.testing.RecordingTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -229,7 +230,7 @@ class WatchlistTest {
         List<String> tooMany = IntStream.range(0, 101).mapToObj(i -> "u" + i).toList();
         Client bob = open();
         assertEquals(List.of(PusherError.WATCHLIST_TOO_LONG.frame()), signin(bob, "bob", tooMany));
-        assertEquals(4009, bob.transport().closeCode);
+        assertEquals(4009, bob.transport().closeCode());
         assertTrue(PusherError.WATCHLIST_TOO_LONG.message().contains("100"), PusherError.WATCHLIST_TOO_LONG.message());
         Client cid = open();
         assertEquals(offline("bob"), signin(cid, "cid", List.of("bob")).get(1), "a refused sign-in is not online");
