@@ -159,6 +159,11 @@ public final class ConnectionRegistry {
         return found;
     }
 
+    /** User ids with an entry in {@code app}'s index: what the index holds, which closes must bring back to zero. */
+    int indexedUsers(App app) {
+        return of(app).byUser.size();
+    }
+
     /** Signed in as {@code userId}, or a presence member with it in some channel. */
     private static boolean has(Connection connection, String userId) {
         if (userId.equals(connection.userId())) {

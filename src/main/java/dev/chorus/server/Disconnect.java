@@ -71,16 +71,35 @@ final class Disconnect {
         log.lifecycle(connection.socketId(), "closed");
     }
 
-    /** Closes a connection from the server side with a Pusher code, cleaning up at once. */
+    /**
+     * Closes a connection from the server side with a Pusher code, cleaning up at once.
+     * @param flushFirst send what is queued and the error frame first; else drop them and close now
+     */
     void terminate(Connection connection, PusherError error, boolean flushFirst) {
-        connection.closeReason(error.name().toLowerCase(Locale.ROOT));
         if (flushFirst) {
-            connection.send(error.frame());
-            connection.closeAfterFlush(error.code(), error.message());
+            terminate(connection, error, NOTHING);
         } else {
+            connection.closeReason(reason(error));
             connection.closeNow(error.code(), error.message());
+            closed(connection);
         }
+    }
+
+    /**
+     * Sends what is queued and the error frame, then closes with its code, cleaning up at once.
+     * @param closing runs once the transport has been asked to close; see {@link Connection#closeAfterFlush(int, String, Runnable)}
+     */
+    void terminate(Connection connection, PusherError error, Runnable closing) {
+        connection.closeReason(reason(error));
+        connection.send(error.frame());
+        connection.closeAfterFlush(error.code(), error.message(), closing);
         closed(connection);
+    }
+
+    private static final Runnable NOTHING = () -> { };
+
+    private static String reason(PusherError error) {
+        return error.name().toLowerCase(Locale.ROOT);
     }
 
     /**
