@@ -18,7 +18,7 @@ import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
 import dev.chorus.testing.RecordingTransport;
-import java.time.Duration;
+import dev.chorus.testing.TestApps;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -30,9 +30,7 @@ class PusherServerLimitsTest {
     private final Signer signer = new Signer("secret");
 
     private static App app(ClientEventPolicy policy) {
-        return new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, policy, 0, 100, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER,
-                List.of(), LIMITS);
+        return TestApps.app().clientEvents(policy).clientEventRate(0).maxPendingFrames(100).limits(LIMITS).build();
     }
 
     private final App app = app(ClientEventPolicy.ALL);

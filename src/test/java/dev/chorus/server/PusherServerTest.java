@@ -6,24 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
+import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
+import dev.chorus.relay.ClusterState;
+import dev.chorus.relay.LocalRelay;
 import dev.chorus.testing.RecordingTransport;
+import dev.chorus.testing.TestApps;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The protocol state machine, driven through recording transports: no sockets, no container. */
 class PusherServerTest {
-    private final App app = new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), 3, 10_000, ClientEventPolicy.MEMBERS, 0, 5, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
-    private final Broadcaster broadcaster = new Broadcaster(new dev.chorus.relay.LocalRelay("test"), dev.chorus.relay.ClusterState.NONE);
+    private final App app = TestApps.app().maxConnections(3).clientEventRate(0).maxPendingFrames(5).build();
+    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
     private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
 
@@ -146,8 +148,7 @@ class PusherServerTest {
 
     @Test
     void inlineCompletionsDoNotRecurseSoLongQueuesCannotOverflowTheStack() {
-        App roomy = new App("2", "roomy", "s", "r", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000_000, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+        App roomy = App.builder("2", "roomy", "s").name("r").clientEventRate(0).maxPendingFrames(1_000_000).build();
         PusherServer big = new PusherServer(new StaticAppRegistry(List.of(roomy)), broadcaster, FrameLog.SILENT);
         RecordingTransport transport = new RecordingTransport();
         Connection connection = big.open(transport, "roomy", null, null);
@@ -205,7 +206,7 @@ class PusherServerTest {
         connection.hold();
         connection.send("{\"event\":\"delivered-after-join\"}");
         assertTrue(transport.take().isEmpty(), "nothing goes out before the confirmation");
-        connection.release(dev.chorus.protocol.EncodedFrame.of("{\"event\":\"pusher_internal:subscription_succeeded\"}"));
+        connection.release(EncodedFrame.of("{\"event\":\"pusher_internal:subscription_succeeded\"}"));
         connection.send("{\"event\":\"later\"}");
         assertEquals(List.of("{\"event\":\"pusher_internal:subscription_succeeded\"}", "{\"event\":\"delivered-after-join\"}",
                 "{\"event\":\"later\"}"), transport.take());

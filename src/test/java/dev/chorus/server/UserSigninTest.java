@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.Connection;
@@ -18,7 +17,7 @@ import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
 import dev.chorus.testing.RecordingTransport;
-import java.time.Duration;
+import dev.chorus.testing.TestApps;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +25,7 @@ import org.junit.jupiter.api.Test;
 class UserSigninTest {
     /** 2 channels per connection, so a double count would show; 64 bytes of user_info. */
     private static final App.Limits LIMITS = new App.Limits(2, 0, 1, 100, 10, 1_000, 64);
-    private final App app = new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 100, 100, Duration.ofMinutes(30),
-            App.EventLimits.PUSHER, List.of(), LIMITS);
+    private final App app = TestApps.app().clientEventRate(0).maxPendingFrames(100).limits(LIMITS).build();
     private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
     private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.Connection;
@@ -17,7 +16,7 @@ import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
 import dev.chorus.testing.RecordingTransport;
-import java.time.Duration;
+import dev.chorus.testing.TestApps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -27,9 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** The watchlist (issue 14 §3) on one node, frame by frame. */
 class WatchlistTest {
-    private static final App BASE = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
-            Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 100, 100,
-            Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+    private static final App BASE = TestApps.app().clientEventRate(0).maxPendingFrames(100).build();
 
     /** Records what this node tells the others. */
     private static final class RecordingRelay implements Relay {
