@@ -152,8 +152,8 @@ final class Outbound {
                 }
                 if (next instanceof CloseCommand close) {
                     closed.set(true);
-                    clear();
                     transport.close(close.code, close.reason);
+                    clear();
                     close.then.run();
                     return;
                 }
