@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checks each candidate, so an extra entry costs a lookup, never a wrong close. An entry added while
  * its connection closes is taken back by whichever of {@link #indexUser} and {@link #remove} runs second.
  */
-public final class ConnectionRegistry {
+final class ConnectionRegistry {
     private final Map<String, AppConnections> apps = new ConcurrentHashMap<>();
     /** Connection → the user ids it is indexed under; only connections that signed in or joined a presence channel. */
     private final Map<Connection, Set<String>> indexedUsers = new ConcurrentHashMap<>();
@@ -75,11 +75,11 @@ public final class ConnectionRegistry {
         return removed;
     }
 
-    public Collection<Connection> connections(App app) {
+    Collection<Connection> connections(App app) {
         return of(app).bySocketId.values();
     }
 
-    public Connection connection(App app, String socketId) {
+    Connection connection(App app, String socketId) {
         return of(app).bySocketId.get(socketId);
     }
 
@@ -93,13 +93,13 @@ public final class ConnectionRegistry {
     }
 
     /** Connections per app id on this node, for re-reporting to the cluster. */
-    public Map<String, Integer> connectionCounts() {
+    Map<String, Integer> connectionCounts() {
         Map<String, Integer> counts = new HashMap<>();
         apps.forEach((appId, appConnections) -> counts.put(appId, appConnections.bySocketId.size()));
         return counts;
     }
 
-    public int connectionCount() {
+    int connectionCount() {
         int total = 0;
         for (AppConnections appConnections : apps.values()) {
             total += appConnections.bySocketId.size();
