@@ -3,11 +3,13 @@ package dev.chorus.app;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * One Pusher application and every per-app option. Immutable; built by {@link SettingsLoader}, which
- * validates every field, so code holding an {@code App} never re-checks it.
+ * validates every field, so code holding an {@code App} never re-checks it. Code that makes one by hand
+ * (tests, embedders) uses {@link #builder}, which starts from the same defaults as a config file.
  *
  * @param maxConnections    connections allowed at once, {@code -1} for no limit
  * @param maxMessageSize    largest inbound WebSocket message in bytes (close 1009 above it)
@@ -47,9 +49,9 @@ public record App(
      * @param eventTypes    which events it wants (Pusher's names)
      * @param channelPrefix only channels starting with this, or null for all
      */
-    public record Webhook(URI url, java.util.Set<String> eventTypes, String channelPrefix) {
+    public record Webhook(URI url, Set<String> eventTypes, String channelPrefix) {
         public Webhook {
-            eventTypes = java.util.Set.copyOf(eventTypes);
+            eventTypes = Set.copyOf(eventTypes);
         }
 
         public boolean wants(String event, String channel) {
@@ -134,6 +136,155 @@ public record App(
         this(id, key, secret, name, enabled, allowedOrigins, allowMissingOrigin, activityTimeoutSeconds, pingInterval,
                 pongTimeout, maxConnections, maxMessageSize, clientEvents, clientEventRate, maxPendingFrames,
                 maxPresenceMembers, cacheTtl, events, webhooks, limits, Features.DEFAULTS);
+    }
+
+    /** An app with these credentials and every other option at its configuration default. */
+    public static Builder builder(String id, String key, String secret) {
+        return new Builder(id, key, secret);
+    }
+
+    /** A builder holding this app's options, to change a few of them. */
+    public Builder toBuilder() {
+        return new Builder(id, key, secret).name(name).enabled(enabled).allowedOrigins(allowedOrigins)
+                .allowMissingOrigin(allowMissingOrigin).activityTimeoutSeconds(activityTimeoutSeconds)
+                .pingInterval(pingInterval).pongTimeout(pongTimeout).maxConnections(maxConnections)
+                .maxMessageSize(maxMessageSize).clientEvents(clientEvents).clientEventRate(clientEventRate)
+                .maxPendingFrames(maxPendingFrames).maxPresenceMembers(maxPresenceMembers).cacheTtl(cacheTtl)
+                .events(events).webhooks(webhooks).limits(limits).features(features);
+    }
+
+    /**
+     * Names each option instead of placing it. Starts from what {@link SettingsLoader} uses when a
+     * config file leaves the option out, so a test states only what it is about. Not validated: the
+     * loader validates configuration, code that builds an app by hand owns its values.
+     */
+    public static final class Builder {
+        private final String id;
+        private final String key;
+        private final String secret;
+        private String name;
+        private boolean enabled = true;
+        private List<String> allowedOrigins = List.of("*");
+        private boolean allowMissingOrigin;
+        private int activityTimeoutSeconds = 30;
+        private Duration pingInterval = Duration.ofSeconds(60);
+        private Duration pongTimeout = Duration.ofSeconds(30);
+        private int maxConnections = -1;
+        private int maxMessageSize = 10_000;
+        private ClientEventPolicy clientEvents = ClientEventPolicy.MEMBERS;
+        private int clientEventRate = 10;
+        private int maxPendingFrames = 1_000;
+        private int maxPresenceMembers = 100;
+        private Duration cacheTtl = Duration.ofMinutes(30);
+        private EventLimits events = EventLimits.PUSHER;
+        private List<Webhook> webhooks = List.of();
+        private Limits limits = Limits.DEFAULTS;
+        private Features features = Features.DEFAULTS;
+
+        private Builder(String id, String key, String secret) {
+            this.id = id;
+            this.key = key;
+            this.secret = secret;
+            this.name = id;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder allowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
+            return this;
+        }
+
+        public Builder allowMissingOrigin(boolean allowMissingOrigin) {
+            this.allowMissingOrigin = allowMissingOrigin;
+            return this;
+        }
+
+        public Builder activityTimeoutSeconds(int activityTimeoutSeconds) {
+            this.activityTimeoutSeconds = activityTimeoutSeconds;
+            return this;
+        }
+
+        public Builder pingInterval(Duration pingInterval) {
+            this.pingInterval = pingInterval;
+            return this;
+        }
+
+        public Builder pongTimeout(Duration pongTimeout) {
+            this.pongTimeout = pongTimeout;
+            return this;
+        }
+
+        /** {@code -1} for no limit. */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder maxMessageSize(int maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+            return this;
+        }
+
+        public Builder clientEvents(ClientEventPolicy clientEvents) {
+            this.clientEvents = clientEvents;
+            return this;
+        }
+
+        /** Per second per connection, {@code 0} for no limit. */
+        public Builder clientEventRate(int clientEventRate) {
+            this.clientEventRate = clientEventRate;
+            return this;
+        }
+
+        public Builder maxPendingFrames(int maxPendingFrames) {
+            this.maxPendingFrames = maxPendingFrames;
+            return this;
+        }
+
+        public Builder maxPresenceMembers(int maxPresenceMembers) {
+            this.maxPresenceMembers = maxPresenceMembers;
+            return this;
+        }
+
+        public Builder cacheTtl(Duration cacheTtl) {
+            this.cacheTtl = cacheTtl;
+            return this;
+        }
+
+        public Builder events(EventLimits events) {
+            this.events = events;
+            return this;
+        }
+
+        public Builder webhooks(List<Webhook> webhooks) {
+            this.webhooks = webhooks;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder features(Features features) {
+            this.features = features;
+            return this;
+        }
+
+        public App build() {
+            return new App(id, key, secret, name, enabled, allowedOrigins, allowMissingOrigin, activityTimeoutSeconds,
+                    pingInterval, pongTimeout, maxConnections, maxMessageSize, clientEvents, clientEventRate,
+                    maxPendingFrames, maxPresenceMembers, cacheTtl, events, webhooks, limits, features);
+        }
     }
 
     /** The same app with other feature switches. */

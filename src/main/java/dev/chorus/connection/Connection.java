@@ -131,8 +131,19 @@ public final class Connection implements Subscriber {
 
     /** Sends what is queued, then closes the socket with this code. */
     public void closeAfterFlush(int code, String reason) {
-        outbound.closeAfterFlush(code, reason);
+        outbound.closeAfterFlush(code, reason, NOTHING);
     }
+
+    /**
+     * As {@link #closeAfterFlush(int, String)}; {@code closing} runs once the transport has been asked to
+     * close (its queued frames written), or at once if the connection's queue ends some other way first
+     * (overflow, a failed send, {@link #closeNow}). A send that never completes delays it indefinitely.
+     */
+    public void closeAfterFlush(int code, String reason, Runnable closing) {
+        outbound.closeAfterFlush(code, reason, closing);
+    }
+
+    private static final Runnable NOTHING = () -> { };
 
     /** Closes at once, dropping queued frames (a consumer that cannot keep up gets nothing more). */
     public void closeNow(int code, String reason) {

@@ -87,19 +87,39 @@ final class Outbound {
         drain();
     }
 
-    /** Sends what is queued, then closes with this code: used for refusals and protocol closes. */
-    void closeAfterFlush(int code, String reason) {
+    /**
+     * Sends what is queued, then closes with this code: used for refusals and protocol closes.
+     * {@code then} runs once the transport has been asked to close, or at once when this queue is (or
+     * becomes) closed some other way: whoever waits for it never waits for a socket that is gone.
+     */
+    void closeAfterFlush(int code, String reason, Runnable then) {
         if (closed.get()) {
+            then.run();
             return;
         }
-        queue.offer(new CloseCommand(code, reason));
+        queue.offer(new CloseCommand(code, reason, then));
+        if (closed.get()) {
+            // Closed while the command was being queued: nobody will send it.
+            clear();
+            return;
+        }
         drain();
     }
 
     /** Stops sending at once and drops the queue. */
     void abandon() {
         closed.set(true);
-        queue.clear();
+        clear();
+    }
+
+    /** Drops what is queued; a dropped close still tells whoever waits for it. */
+    private void clear() {
+        Object next;
+        while ((next = queue.poll()) != null) {
+            if (next instanceof CloseCommand close) {
+                close.then.run();
+            }
+        }
     }
 
     int pending() {
@@ -109,7 +129,7 @@ final class Outbound {
     /** No lock held while {@code onOverflow} runs: it fans out member_removed to other queues. */
     private void overflow() {
         if (closed.compareAndSet(false, true)) {
-            queue.clear();
+            clear();
             onOverflow.run();
         }
     }
@@ -132,8 +152,9 @@ final class Outbound {
                 }
                 if (next instanceof CloseCommand close) {
                     closed.set(true);
-                    queue.clear();
                     transport.close(close.code, close.reason);
+                    clear();
+                    close.then.run();
                     return;
                 }
                 // Whatever queued up behind the last send goes out together; a close waits for the next round.
@@ -161,7 +182,7 @@ final class Outbound {
         sending.set(false);
         if (failure != null) {
             if (closed.compareAndSet(false, true)) {
-                queue.clear();
+                clear();
                 onFailure.run();
             }
             return;
@@ -169,6 +190,6 @@ final class Outbound {
         drain();
     }
 
-    private record CloseCommand(int code, String reason) {
+    private record CloseCommand(int code, String reason, Runnable then) {
     }
 }

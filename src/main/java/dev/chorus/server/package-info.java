@@ -1,5 +1,9 @@
 /**
- * The Pusher protocol state machine: open, inbound frames, close, liveness. May use
- * {@code broadcast}, {@code channel}, {@code connection}, {@code app}, {@code protocol}.
+ * The Pusher protocol state machine, one role per class: {@link dev.chorus.server.PusherServer} routes
+ * open, inbound frames and close; {@link dev.chorus.server.Handshake} opens, the handlers
+ * ({@code Subscriptions}, {@code ClientEvents}, {@code SignIn}) answer frames,
+ * {@link dev.chorus.server.ConnectionRegistry} holds this node's connections, {@code Liveness} and
+ * {@code Drain} close the silent and, on shutdown, all, and {@code Disconnect} cleans up after any close.
+ * May use {@code broadcast}, {@code channel}, {@code connection}, {@code app}, {@code protocol}.
  */
 package dev.chorus.server;

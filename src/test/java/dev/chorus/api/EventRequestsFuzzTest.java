@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -19,9 +16,7 @@ import net.jqwik.api.Provide;
  * {@link ApiException}; nothing else (no other exception, so never a 500) gets out.
  */
 class EventRequestsFuzzTest {
-    private static final App APP = new App("1", "k", "s", "n", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 10, 100, 100, Duration.ofMinutes(30),
-            App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+    private static final App APP = App.builder("1", "k", "s").name("n").maxPendingFrames(100).build();
 
     @Property(tries = 2_000)
     void anyBytesAreParsedOrRefusedWithA4xx(@ForAll byte[] body) {

@@ -1,16 +1,17 @@
 package dev.chorus.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AppTest {
     static App app(List<String> origins, boolean allowMissing) {
-        return new App("1", "k", "s", "n", true, origins, allowMissing, 30, Duration.ofSeconds(60), Duration.ofSeconds(30),
-                -1, 10_000, ClientEventPolicy.MEMBERS, 10, 100, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+        return App.builder("1", "k", "s").name("n").allowedOrigins(origins).allowMissingOrigin(allowMissing)
+                .maxPendingFrames(100).build();
     }
 
     @Test
@@ -31,5 +32,20 @@ class AppTest {
         assertTrue(app(List.of("*"), false).allowsOrigin(null));
         assertFalse(app(List.of("localhost"), false).allowsOrigin(null));
         assertTrue(app(List.of("localhost"), true).allowsOrigin(null));
+    }
+
+    @Test
+    void aBuiltAppStartsFromWhatAConfigurationNamingOnlyTheCredentialsGets() {
+        App loaded = new SettingsLoader(Map.of(), Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k",
+                "REVERB_APP_SECRET", "s")).load(null).apps().get(0);
+        assertEquals(loaded, App.builder("1", "k", "s").build());
+    }
+
+    @Test
+    void anAppRebuiltFromItsBuilderIsTheSameApp() {
+        App app = App.builder("1", "k", "s").name("n").clientEvents(ClientEventPolicy.ALL).maxConnections(5)
+                .features(new App.Features(true, false)).build();
+        assertEquals(app, app.toBuilder().build());
+        assertEquals(7, app.toBuilder().maxConnections(7).build().maxConnections());
     }
 }

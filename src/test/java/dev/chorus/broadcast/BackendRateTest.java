@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.relay.ClusterState;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -17,11 +14,9 @@ class BackendRateTest {
 
     static App app(int events, int reads) {
         App.Limits d = App.Limits.DEFAULTS;
-        return new App("1", "k", "s", "one", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 10, 1_000, 100, Duration.ofMinutes(30),
-                App.EventLimits.PUSHER, List.of(), new App.Limits(d.maxChannelsPerConnection(), d.inboundRate(),
+        return App.builder("1", "k", "s").name("one").limits(new App.Limits(d.maxChannelsPerConnection(), d.inboundRate(),
                 d.inboundBurst(), d.maxChannels(), d.maxCacheEntries(), d.maxCachedBytes(), d.maxPresenceUserInfoSize(),
-                events, reads));
+                events, reads)).build();
     }
 
     @Test

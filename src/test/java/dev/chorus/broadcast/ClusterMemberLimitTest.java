@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.metrics.Metrics;
 import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
+import dev.chorus.testing.TestApps;
 import dev.chorus.webhook.WebhookEmitter;
 import java.time.Duration;
 import java.util.List;
@@ -20,9 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ClusterMemberLimitTest {
-    private static final App APP = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
-            Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000, 2,
-            Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+    private static final App APP = TestApps.app().clientEventRate(0).maxPresenceMembers(2).build();
 
     private static Subscriber subscriber(String id) {
         return new Subscriber() {

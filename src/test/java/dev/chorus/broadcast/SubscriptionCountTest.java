@@ -4,28 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.metrics.Metrics;
 import dev.chorus.protocol.EncodedFrame;
+import dev.chorus.protocol.Frames;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
+import dev.chorus.testing.TestApps;
 import dev.chorus.webhook.WebhookEmitter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class SubscriptionCountTest {
     private static final Member NOT_PRESENCE = new Member("", "null", null);
-    private static final App OFF = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
-            Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000, 100,
-            Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+    private static final App OFF = TestApps.app().clientEventRate(0).build();
     private static final App ON = OFF.withFeatures(new App.Features(true, true));
 
     private final List<Envelope> relayed = new CopyOnWriteArrayList<>();
@@ -42,7 +43,7 @@ class SubscriptionCountTest {
         }
 
         @Override
-        public void start(java.util.function.Consumer<Envelope> receiver) {
+        public void start(Consumer<Envelope> receiver) {
         }
 
         @Override
@@ -92,15 +93,25 @@ class SubscriptionCountTest {
                 + "\",\"data\":\"{\\\"subscription_count\\\":" + n + "}\"}";
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
 
-    /** Channels above FanOut's inline limit are delivered on its pool: wait for the frames to land. */
-    private static void awaitFrames(List<Recorder> recorders, int frames) throws InterruptedException {
+    /**
+     * Channels above FanOut's inline limit are delivered on its pool. A channel delivers in publish order,
+     * so once every recorder has the sentinel published after the frames under test, those frames have all
+     * landed: what a recorder lacks then, it will never get.
+     */
+    private static void awaitSentinel(Broadcaster broadcaster, App app, String channel, List<Recorder> recorders)
+            throws InterruptedException {
+        broadcaster.publish(app, channel, "sentinel", "{}", null);
+        String sentinel = sentinel(channel);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (recorders.stream().anyMatch(r -> r.frames.size() < frames) && System.nanoTime() < deadline) {
+        while (recorders.stream().anyMatch(r -> !r.frames.contains(sentinel)) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        Thread.sleep(50);
+    }
+
+    private static String sentinel(String channel) {
+        return Frames.event("sentinel", channel, "{}");
     }
 
     private List<Recorder> join(App app, String channel, int n) {
@@ -118,9 +129,9 @@ class SubscriptionCountTest {
         List<Recorder> crowd = join(ON, "room", 1_000);
         broadcaster.unsubscribe(ON, "room", crowd.get(0), NOT_PRESENCE);
         broadcaster.flushCounts();
-        awaitFrames(crowd.subList(1, crowd.size()), 1);
+        awaitSentinel(broadcaster, ON, "room", crowd.subList(1, crowd.size()));
         for (Recorder recorder : crowd.subList(1, crowd.size())) {
-            assertEquals(List.of(count("room", 999)), recorder.frames);
+            assertEquals(List.of(count("room", 999), sentinel("room")), recorder.frames);
         }
         assertEquals(List.of(), crowd.get(0).frames, "the one who left hears nothing");
     }
@@ -154,9 +165,11 @@ class SubscriptionCountTest {
             while (!first.frames.contains(count("storm", 2_000)) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            Thread.sleep(200);
-            assertEquals(count("storm", 2_000), first.frames.get(first.frames.size() - 1));
-            assertTrue(first.frames.size() < 100, "coalesced: " + first.frames.size() + " frames for 2000 joins");
+            awaitSentinel(timed, ON, "storm", List.of(first));
+            List<String> frames = List.copyOf(first.frames);
+            assertEquals(List.of(count("storm", 2_000), sentinel("storm")), frames.subList(frames.indexOf(count("storm", 2_000)), frames.size()),
+                    "nothing came between the final count and the sentinel");
+            assertTrue(frames.size() < 100, "coalesced: " + frames.size() + " frames for 2000 joins");
         } finally {
             timed.close();
         }

@@ -14,7 +14,8 @@ import dev.chorus.protocol.InboundFrame;
 import dev.chorus.protocol.Json;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
-import java.time.Duration;
+import dev.chorus.testing.RecordingTransport;
+import dev.chorus.testing.TestApps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,9 +37,8 @@ import net.jqwik.api.Provide;
 class InboundFrameFuzzTest {
     /** Close codes the protocol defines for a client's own frames. */
     private static final Set<Integer> DEFINED_CLOSES = Set.of(-1, 4009, 4301);
-    private static final App APP = new App("1", "key", "secret", "fuzz", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.ALL, 0, 1_000, 100, Duration.ofMinutes(30),
-            App.EventLimits.PUSHER, List.of(), new App.Limits(5, 0, 1, 50, 5, 10_000));
+    private static final App APP = TestApps.app().name("fuzz").clientEvents(ClientEventPolicy.ALL).clientEventRate(0)
+            .limits(new App.Limits(5, 0, 1, 50, 5, 10_000)).build();
 
     @Property(tries = 2_000)
     void anyTextParsesToAFrameOrAMalformedFrameAndNothingElse(@ForAll String text) {
@@ -84,8 +84,8 @@ class InboundFrameFuzzTest {
             for (String text : texts) {
                 server.message(connection, text);
             }
-            assertTrue(DEFINED_CLOSES.contains(transport.closeCode), "closed with " + transport.closeCode);
-            for (String frame : transport.frames) {
+            assertTrue(DEFINED_CLOSES.contains(transport.closeCode()), "closed with " + transport.closeCode());
+            for (String frame : transport.frames()) {
                 assertFalse(frame.contains("Exception") || frame.contains("\tat ") || frame.contains("dev.chorus."),
                         "internals reached the client: " + frame);
             }

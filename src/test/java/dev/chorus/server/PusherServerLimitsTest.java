@@ -17,7 +17,8 @@ import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
-import java.time.Duration;
+import dev.chorus.testing.RecordingTransport;
+import dev.chorus.testing.TestApps;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,7 @@ class PusherServerLimitsTest {
     private final Signer signer = new Signer("secret");
 
     private static App app(ClientEventPolicy policy) {
-        return new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, policy, 0, 100, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER,
-                List.of(), LIMITS);
+        return TestApps.app().clientEvents(policy).clientEventRate(0).maxPendingFrames(100).limits(LIMITS).build();
     }
 
     private final App app = app(ClientEventPolicy.ALL);
@@ -80,7 +79,7 @@ class PusherServerLimitsTest {
                 + "\"error\":\"Too many channels on this connection; the limit is 3 (max_channels_per_connection)\","
                 + "\"status\":403}}", frames.get(frames.size() - 1));
         assertTrue(frames.stream().noneMatch(frame -> frame.startsWith("{\"event\":\"pusher:error\"")));
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
         assertNull(broadcaster.channels(app).find("d"), "nothing created");
         server.message(connection, subscribe("a"));
         assertEquals(Frames.subscriptionSucceeded("a", "{}"), transport.last(), "a channel it has is no new channel");
@@ -146,7 +145,7 @@ class PusherServerLimitsTest {
         assertEquals(PusherError.INVALID_FORMAT.frame(), senderTransport.last());
         assertEquals(4009, PusherError.INVALID_CHANNEL.code());
         assertTrue(listenerTransport.take().isEmpty(), "nothing published");
-        assertEquals(-1, senderTransport.closeCode);
+        assertEquals(-1, senderTransport.closeCode());
 
         server.message(sender, "{\"event\":\"client-" + "e".repeat(193) + "\",\"channel\":\"private-ok\",\"data\":{}}");
         assertEquals(1, listenerTransport.take().size(), "a 200-character event name is fine");
@@ -183,9 +182,9 @@ class PusherServerLimitsTest {
             server.message(connection, "{\"event\":\"pusher:ping\",\"data\":{}}");
         }
         assertEquals(List.of(PusherError.INBOUND_RATE_LIMITED.frame()), transport.take(), "dropped, one error only");
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
         assertFalse(server.ping(connection), "WebSocket pings count too, and are not answered over the limit");
-        assertEquals(4301, transport.closeCode, "more than a burst dropped: closed");
+        assertEquals(4301, transport.closeCode(), "more than a burst dropped: closed");
         assertTrue(connection.isClosed());
     }
 

@@ -6,23 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
+import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
+import dev.chorus.relay.ClusterState;
+import dev.chorus.relay.LocalRelay;
+import dev.chorus.testing.RecordingTransport;
+import dev.chorus.testing.TestApps;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The protocol state machine, driven through recording transports: no sockets, no container. */
 class PusherServerTest {
-    private final App app = new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), 3, 10_000, ClientEventPolicy.MEMBERS, 0, 5, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
-    private final Broadcaster broadcaster = new Broadcaster(new dev.chorus.relay.LocalRelay("test"), dev.chorus.relay.ClusterState.NONE);
+    private final App app = TestApps.app().maxConnections(3).clientEventRate(0).maxPendingFrames(5).build();
+    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
     private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
 
@@ -51,8 +54,8 @@ class PusherServerTest {
     void refusedConnectionGetsTheErrorThenTheSameCloseCode() {
         RecordingTransport transport = new RecordingTransport();
         assertNull(server.open(transport, "nope", null, "7"));
-        assertEquals(List.of(PusherError.APP_NOT_FOUND.frame()), transport.frames);
-        assertEquals(4001, transport.closeCode);
+        assertEquals(List.of(PusherError.APP_NOT_FOUND.frame()), transport.frames());
+        assertEquals(4001, transport.closeCode());
     }
 
     @Test
@@ -62,7 +65,7 @@ class PusherServerTest {
         open(new RecordingTransport());
         RecordingTransport refused = new RecordingTransport();
         assertNull(server.open(refused, "key", null, "7"));
-        assertEquals(4004, refused.closeCode);
+        assertEquals(4004, refused.closeCode());
         server.closed(first);
         assertNotNull(server.open(new RecordingTransport(), "key", null, "7"));
     }
@@ -121,7 +124,7 @@ class PusherServerTest {
         aTransport.take();
         bTransport.take();
         broadcaster.publish(app, "news", "e", "d", null);
-        assertTrue(aTransport.encoded.get(0) == bTransport.encoded.get(0), "one encoded frame for all recipients");
+        assertTrue(aTransport.encoded().get(0) == bTransport.encoded().get(0), "one encoded frame for all recipients");
     }
 
     @Test
@@ -137,23 +140,22 @@ class PusherServerTest {
         for (int i = 0; i < 20; i++) {
             broadcaster.publish(app, "presence-slow", "e", String.valueOf(i), watcher.socketId());
         }
-        assertEquals(4100, slowTransport.closeCode);
+        assertEquals(4100, slowTransport.closeCode());
         assertTrue(slow.isClosed());
-        assertTrue(slowTransport.frames.size() <= 1 + 5, "one in flight plus the queue at most");
+        assertTrue(slowTransport.frames().size() <= 1 + 5, "one in flight plus the queue at most");
         assertEquals(List.of(Frames.memberRemoved("presence-slow", "\"slow\"")), watcherTransport.take());
     }
 
     @Test
     void inlineCompletionsDoNotRecurseSoLongQueuesCannotOverflowTheStack() {
-        App roomy = new App("2", "roomy", "s", "r", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 1_000_000, 100, Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+        App roomy = App.builder("2", "roomy", "s").name("r").clientEventRate(0).maxPendingFrames(1_000_000).build();
         PusherServer big = new PusherServer(new StaticAppRegistry(List.of(roomy)), broadcaster, FrameLog.SILENT);
         RecordingTransport transport = new RecordingTransport();
         Connection connection = big.open(transport, "roomy", null, null);
         for (int i = 0; i < 200_000; i++) {
             connection.send("f");
         }
-        assertEquals(200_001, transport.frames.size());
+        assertEquals(200_001, transport.frames().size());
         assertEquals(0, connection.pendingFrames());
     }
 
@@ -166,12 +168,12 @@ class PusherServerTest {
         assertEquals(List.of(), transport.take());
         server.checkLiveness(start + Duration.ofSeconds(60).toNanos());
         assertEquals(List.of(Frames.PING), transport.take());
-        assertEquals(1, transport.pings);
+        assertEquals(1, transport.pings());
         server.checkLiveness(start + Duration.ofSeconds(89).toNanos());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
         server.checkLiveness(start + Duration.ofSeconds(90).toNanos());
         assertEquals(List.of(PusherError.PONG_TIMEOUT.frame()), transport.take());
-        assertEquals(4201, transport.closeCode);
+        assertEquals(4201, transport.closeCode());
         assertTrue(connection.isClosed());
     }
 
@@ -183,7 +185,7 @@ class PusherServerTest {
         server.checkLiveness(start + Duration.ofSeconds(61).toNanos());
         server.pong(connection, true);
         server.checkLiveness(start + Duration.ofSeconds(95).toNanos());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
     }
 
     @Test
@@ -192,7 +194,7 @@ class PusherServerTest {
         open(transport);
         server.drain(PusherError.SERVER_RESTARTING, 100);
         assertEquals(List.of(PusherError.SERVER_RESTARTING.frame()), transport.take());
-        assertEquals(4200, transport.closeCode);
+        assertEquals(4200, transport.closeCode());
         assertEquals(0, server.connectionCount());
     }
 
@@ -204,7 +206,7 @@ class PusherServerTest {
         connection.hold();
         connection.send("{\"event\":\"delivered-after-join\"}");
         assertTrue(transport.take().isEmpty(), "nothing goes out before the confirmation");
-        connection.release(dev.chorus.protocol.EncodedFrame.of("{\"event\":\"pusher_internal:subscription_succeeded\"}"));
+        connection.release(EncodedFrame.of("{\"event\":\"pusher_internal:subscription_succeeded\"}"));
         connection.send("{\"event\":\"later\"}");
         assertEquals(List.of("{\"event\":\"pusher_internal:subscription_succeeded\"}", "{\"event\":\"delivered-after-join\"}",
                 "{\"event\":\"later\"}"), transport.take());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.Connection;
@@ -17,7 +16,8 @@ import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
-import java.time.Duration;
+import dev.chorus.testing.RecordingTransport;
+import dev.chorus.testing.TestApps;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +25,7 @@ import org.junit.jupiter.api.Test;
 class UserSigninTest {
     /** 2 channels per connection, so a double count would show; 64 bytes of user_info. */
     private static final App.Limits LIMITS = new App.Limits(2, 0, 1, 100, 10, 1_000, 64);
-    private final App app = new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-            Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 100, 100, Duration.ofMinutes(30),
-            App.EventLimits.PUSHER, List.of(), LIMITS);
+    private final App app = TestApps.app().clientEventRate(0).maxPendingFrames(100).limits(LIMITS).build();
     private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
     private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
@@ -81,7 +79,7 @@ class UserSigninTest {
         assertEquals(1, broadcaster.channels(app).find("#server-to-user-ann").subscriptionCount(), "joined once, by the sign-in");
         broadcaster.publish(app, "#server-to-user-ann", "notice", "\"hi\"", null);
         assertEquals(List.of(Frames.event("notice", "#server-to-user-ann", "\"hi\"")), transport.take());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
     }
 
     @Test
@@ -130,7 +128,7 @@ class UserSigninTest {
         assertEquals(List.of(reserved("#server-to-user-ann"), PusherError.UNAUTHORIZED.frame()), transport.take());
         assertNull(broadcaster.channels(app).find("#server-to-user-ann"));
         assertTrue(connection.subscriptions().isEmpty());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
     }
 
     @Test
@@ -192,7 +190,7 @@ class UserSigninTest {
                 + "\"error\":\"presence user_id is over 128 characters\",\"status\":400}}"), transport.take());
         assertNull(broadcaster.channels(app).find("presence-room"));
         assertTrue(connection.subscriptions().isEmpty());
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
 
         subscribePresence(connection, "presence-room", "{\"user_id\":\"" + "u".repeat(128) + "\"}");
         assertTrue(transport.last().startsWith("{\"event\":\"pusher_internal:subscription_succeeded\""), "128 is fine");
@@ -207,7 +205,7 @@ class UserSigninTest {
         assertEquals(List.of("{\"event\":\"pusher:subscription_error\",\"channel\":\"presence-room\",\"data\":{\"type\":\"LimitReached\","
                 + "\"error\":\"presence user_info is over 64 bytes (max_presence_user_info_size)\",\"status\":400}}"), transport.take());
         assertNull(broadcaster.channels(app).find("presence-room"));
-        assertEquals(-1, transport.closeCode);
+        assertEquals(-1, transport.closeCode());
 
         // Bytes, not characters: 28 two-byte characters are 56 bytes, 64 with the braces: exactly the limit.
         subscribePresence(connection, "presence-room", "{\"user_id\":1,\"user_info\":{\"n\":\"" + "é".repeat(28) + "\"}}");

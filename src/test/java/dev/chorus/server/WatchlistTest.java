@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.connection.Connection;
@@ -16,7 +15,8 @@ import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
-import java.time.Duration;
+import dev.chorus.testing.RecordingTransport;
+import dev.chorus.testing.TestApps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -26,9 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** The watchlist (issue 14 §3) on one node, frame by frame. */
 class WatchlistTest {
-    private static final App BASE = new App("1", "key", "secret", "test", true, List.of("*"), false, 30,
-            Duration.ofSeconds(60), Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 100, 100,
-            Duration.ofMinutes(30), App.EventLimits.PUSHER, List.of(), App.Limits.DEFAULTS);
+    private static final App BASE = TestApps.app().clientEventRate(0).maxPendingFrames(100).build();
 
     /** Records what this node tells the others. */
     private static final class RecordingRelay implements Relay {
@@ -229,7 +227,7 @@ class WatchlistTest {
         List<String> tooMany = IntStream.range(0, 101).mapToObj(i -> "u" + i).toList();
         Client bob = open();
         assertEquals(List.of(PusherError.WATCHLIST_TOO_LONG.frame()), signin(bob, "bob", tooMany));
-        assertEquals(4009, bob.transport().closeCode);
+        assertEquals(4009, bob.transport().closeCode());
         assertTrue(PusherError.WATCHLIST_TOO_LONG.message().contains("100"), PusherError.WATCHLIST_TOO_LONG.message());
         Client cid = open();
         assertEquals(offline("bob"), signin(cid, "cid", List.of("bob")).get(1), "a refused sign-in is not online");

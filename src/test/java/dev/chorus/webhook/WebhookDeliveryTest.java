@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.protocol.Webhooks;
+import dev.chorus.testing.TestApps;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,9 +62,8 @@ class WebhookDeliveryTest {
     }
 
     private static App app(URI url) {
-        return new App("1", "key", "secret", "test", true, List.of("*"), false, 30, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), -1, 10_000, ClientEventPolicy.MEMBERS, 0, 100, 100, Duration.ofMinutes(30),
-                App.EventLimits.PUSHER, List.of(new App.Webhook(url, Webhooks.ALL, null)), App.Limits.DEFAULTS);
+        return TestApps.app().clientEventRate(0).maxPendingFrames(100)
+                .webhooks(List.of(new App.Webhook(url, Webhooks.ALL, null))).build();
     }
 
     /** Client events are never coalesced: with one event per batch, each makes one POST. */
@@ -134,7 +136,7 @@ class WebhookDeliveryTest {
         assertFalse(warning.contains("s3cret"), warning);
         List<LogRecord> infos = logged.stream().filter(r -> r.getLevel() == Level.INFO).toList();
         assertEquals(1, infos.size());
-        java.util.regex.Matcher figure = java.util.regex.Pattern.compile("\\((\\d+) event\\(s\\)\\) dropped during the outage")
+        Matcher figure = Pattern.compile("\\((\\d+) event\\(s\\)\\) dropped during the outage")
                 .matcher(infos.get(0).getMessage());
         assertTrue(figure.find(), infos.get(0).getMessage());
         // Batches refused before the first failure came back were not yet part of the outage.
@@ -147,7 +149,7 @@ class WebhookDeliveryTest {
     @Test
     void anUnreachableReceiverIsNamedWithTheReasonInOneLine() throws Exception {
         URI url;
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+        try (ServerSocket closed = new ServerSocket(0)) {
             url = URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/gone?key=s3cret");
         }
         emitter = new HttpWebhookEmitter(new WebhookLimits(2, 1_000, 10, 1, 2, Duration.ofMillis(20), Duration.ofSeconds(5)));
