@@ -1,8 +1,8 @@
 package dev.chorus.api;
 
 import dev.chorus.config.Chorus;
+import dev.chorus.config.Lookup;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -71,7 +71,7 @@ public class OperatorFilter implements ContainerRequestFilter {
         OperatorAccess found = access;
         if (found == null) {
             // Looked up, not injected: providers are not CDI beans in every container (see RequestMetricsFilter).
-            found = new OperatorAccess(CDI.current().select(Chorus.class).get().settings().metricsToken());
+            found = new OperatorAccess(Lookup.chorus().settings().metricsToken());
             access = found;
         }
         return found;

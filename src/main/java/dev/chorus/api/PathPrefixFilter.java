@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
 import dev.chorus.config.Chorus;
-import jakarta.enterprise.inject.spi.CDI;
+import dev.chorus.config.Lookup;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -22,7 +22,7 @@ public class PathPrefixFilter extends HttpFilter {
     /** Looked up, not injected: Weld cannot inject filters in every servlet container. */
     @Override
     public void init() {
-        prefix = CDI.current().select(Chorus.class).get().settings().path();
+        prefix = Lookup.chorus().settings().path();
     }
 
     @Override

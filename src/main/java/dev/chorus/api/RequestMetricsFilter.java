@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
 import dev.chorus.config.Chorus;
-import jakarta.enterprise.inject.spi.CDI;
+import dev.chorus.config.Lookup;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -23,7 +23,7 @@ public class RequestMetricsFilter implements ContainerResponseFilter {
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Chorus found = chorus;
         if (found == null) {
-            found = CDI.current().select(Chorus.class).get();
+            found = Lookup.chorus();
             chorus = found;
         }
         found.metrics().httpRequest(route(), response.getStatus());

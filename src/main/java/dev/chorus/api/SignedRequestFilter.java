@@ -3,10 +3,10 @@ package dev.chorus.api;
 import dev.chorus.app.App;
 import dev.chorus.app.Settings;
 import dev.chorus.config.Chorus;
+import dev.chorus.config.Lookup;
 import dev.chorus.protocol.HttpSignature;
 import dev.chorus.protocol.Signer;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -35,7 +35,7 @@ public class SignedRequestFilter implements ContainerRequestFilter {
         Chorus found = chorus;
         if (found == null) {
             // Looked up, not injected: providers are not CDI beans in every container.
-            found = CDI.current().select(Chorus.class).get();
+            found = Lookup.chorus();
             chorus = found;
         }
         return found;

@@ -3,9 +3,9 @@ package dev.chorus.api;
 import dev.chorus.app.App;
 import dev.chorus.app.Settings;
 import dev.chorus.config.Chorus;
+import dev.chorus.config.Lookup;
 import dev.chorus.host.HostLink;
 import dev.chorus.host.TriggerEntry;
-import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -42,7 +42,7 @@ public class TriggerFastPath extends HttpFilter {
     /** Looked up, not injected: Weld cannot inject filters in every servlet container. */
     @Override
     public void init() {
-        chorus = CDI.current().select(Chorus.class).get();
+        chorus = Lookup.chorus();
         HostLink host = HostLink.in(getServletContext().getAttribute(HostLink.ATTRIBUTE));
         if (host != null) {
             // The launcher serves triggers in front of the servlet container with this same code.

@@ -1,10 +1,10 @@
 package dev.chorus.websocket;
 
 import dev.chorus.config.Chorus;
+import dev.chorus.config.Lookup;
 import dev.chorus.host.HostLink;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.server.PusherServer;
-import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
@@ -29,7 +29,7 @@ public final class EndpointRegistrar implements ServletContextListener {
         if (container == null) {
             throw new IllegalStateException("This container offers no Jakarta WebSocket server: enable it to run Chorus");
         }
-        Chorus chorus = CDI.current().select(Chorus.class).get();
+        Chorus chorus = Lookup.chorus();
         if (chorus.startFailure() != null) {
             // Already logged as one line; thrown again so the container marks the deployment failed.
             throw chorus.startFailure();
