@@ -10,10 +10,19 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.AbstractNetworkConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 
 /**
  * The embedded Jetty that runs chorus.war for {@code start}: its listener, the handlers in front of
@@ -42,7 +51,7 @@ final class EmbeddedServer {
         Server server = new Server();
         // Built before anything is printed: unreadable TLS material is a bad setting like any other.
         ServerConnector connector = settings.tls() == null
-                ? new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(TlsConnectors.httpConfiguration()))
+                ? new ServerConnector(server, new HttpConnectionFactory(TlsConnectors.httpConfiguration()))
                 : TlsConnectors.connector(server, settings.tls());
         connector.setHost(settings.host());
         connector.setPort(settings.port());
@@ -69,7 +78,7 @@ final class EmbeddedServer {
         // File descriptors are the last line: the WebSocket cap (a clear close) sits below this one,
         // above which Jetty stops accepting until sockets close.
         int sockets = limits.effectiveMaxConnections();
-        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(sockets + sockets / 20 + 64, connector));
+        server.addBean(new NetworkConnectionLimit(sockets + sockets / 20 + 64, connector));
         connector.addBean(new HeaderDeadline(connector.getScheduler(), limits.requestTimeout()));
         if (limits.maxConnectionsPerAddress() > 0) {
             // Twice the WebSocket cap: a client over that cap still gets a clear 4100 close from the
@@ -101,7 +110,7 @@ final class EmbeddedServer {
             // selector thread and only the web app's requests are handed to the pool. With Redis some
             // of both wait for Redis, so Jetty dispatches every request, as it would anyway.
             boolean inline = !settings.scaling().enabled();
-            org.eclipse.jetty.server.Handler webapp = inline ? new PoolHandoff(context) : context;
+            Handler webapp = inline ? new PoolHandoff(context) : context;
             server.setHandler(new RequestGate(new TriggerHandler(coreWebSockets(webapp, context, host, settings.path()), host,
                     settings.path(), settings.maxRequestSize(), inline), limits, settings.maxRequestSize()));
         }
@@ -134,12 +143,12 @@ final class EmbeddedServer {
      * {@link HostLink}. Until it has (or with -Dchorus.transport.portable=true) upgrades fall through to
      * the WAR's JSR-356 endpoint.
      */
-    private static org.eclipse.jetty.server.Handler coreWebSockets(org.eclipse.jetty.server.Handler webapp,
+    private static Handler coreWebSockets(Handler webapp,
                                                                    WebAppContext context, HostLink host, String prefix) {
         // The endpoint writes pre-framed bytes straight to the socket (DirectTransport): it needs Jetty's EndPoint type.
         context.addHiddenClassMatcher(new org.eclipse.jetty.util.ClassMatcher("-org.eclipse.jetty.io.EndPoint"));
-        org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler upgrade =
-                new org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler();
+        WebSocketUpgradeHandler upgrade =
+                new WebSocketUpgradeHandler();
         String base = prefix + "/app/";
         upgrade.addMapping(base + "*", org.eclipse.jetty.websocket.core.server.WebSocketNegotiator.from(
                 (request, response, callback) -> {
@@ -153,11 +162,11 @@ final class EmbeddedServer {
                     // No permessage-deflate (as Reverb and soketi by default): outbound frames are written
                     // uncompressed anyway, and a browser that compresses what it sends would hold an
                     // Inflater (~40 KB of native memory) for the life of its connection.
-                    response.setExtensions(java.util.List.of());
+                    response.setExtensions(List.of());
                     // The endpoint counts the socket against the connection caps (by the forwarded address behind a trusted proxy).
                     return sockets.open(request.getHeaders().get("Origin"), RequestGate.forwardedFor(request));
                 },
-                (endpoint, request, response) -> (org.eclipse.jetty.websocket.core.FrameHandler) endpoint));
+                (endpoint, request, response) -> (FrameHandler) endpoint));
         upgrade.setHandler(webapp);
         return upgrade;
     }
@@ -168,8 +177,8 @@ final class EmbeddedServer {
      */
     void stopAndExit() {
         // Stop accepting first, so nobody connects while the others are told to go.
-        for (org.eclipse.jetty.server.Connector connector : server.getConnectors()) {
-            if (connector instanceof org.eclipse.jetty.server.AbstractNetworkConnector network) {
+        for (Connector connector : server.getConnectors()) {
+            if (connector instanceof AbstractNetworkConnector network) {
                 network.setAccepting(false);
             }
         }
@@ -196,7 +205,7 @@ final class EmbeddedServer {
 
     /** Jetty's figures for /metrics (the web app cannot see Jetty's classes). */
     private static Map<String, Number> jettyFigures(Server server, ServerConnector connector) {
-        org.eclipse.jetty.util.thread.QueuedThreadPool pool = (org.eclipse.jetty.util.thread.QueuedThreadPool) server.getThreadPool();
+        QueuedThreadPool pool = (QueuedThreadPool) server.getThreadPool();
         return Map.of("threads", pool.getThreads(), "threads_busy", pool.getBusyThreads(),
                 "threads_idle", pool.getIdleThreads(), "queue_size", pool.getQueueSize(),
                 "connections_open", connector.getConnectedEndPoints().size());

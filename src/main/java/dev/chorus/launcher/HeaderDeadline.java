@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -43,12 +44,12 @@ final class HeaderDeadline implements Connection.Listener {
      * Called by the gate for each request head it sees; marks the connection and returns its peer
      * address, formatted once per connection rather than per request.
      */
-    static String seen(org.eclipse.jetty.server.Request request) {
+    static String seen(Request request) {
         ConnectionMetaData meta = request.getConnectionMetaData();
         if (meta.getAttribute(SEEN) instanceof String peer) {
             return peer.isEmpty() ? null : peer;
         }
-        String peer = org.eclipse.jetty.server.Request.getRemoteAddr(request);
+        String peer = Request.getRemoteAddr(request);
         meta.setAttribute(SEEN, peer == null ? "" : peer);
         return peer;
     }

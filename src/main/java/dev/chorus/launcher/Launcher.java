@@ -6,12 +6,17 @@ import dev.chorus.app.Settings;
 import dev.chorus.app.SettingsLoader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code java -jar chorus.jar <command>}: runs the same chorus.war that containers run, in an
@@ -27,12 +32,12 @@ public final class Launcher {
      * Frameworks that narrate their own start-up: only their warnings (one harmless Jersey warning
      * about JAF not at all). Loggers are held here so the levels stick (java.util.logging keeps them weakly).
      */
-    private static final Map<String, java.util.logging.Level> QUIET = Map.of(
+    private static final Map<String, Level> QUIET = Map.of(
             "org.eclipse.jetty", java.util.logging.Level.WARNING,
             "org.jboss.weld", java.util.logging.Level.WARNING,
             "org.glassfish.jersey.message.internal.MessagingBinders", java.util.logging.Level.SEVERE);
-    private static final List<java.util.logging.Logger> QUIET_LOGGERS = QUIET.keySet().stream()
-            .map(java.util.logging.Logger::getLogger).toList();
+    private static final List<Logger> QUIET_LOGGERS = QUIET.keySet().stream()
+            .map(Logger::getLogger).toList();
 
     private Launcher() {
     }
@@ -43,7 +48,7 @@ public final class Launcher {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s - %5$s%6$s%n");
         System.setProperty("slf4j.provider", "org.slf4j.jul.JULServiceProvider");
         System.setProperty("slf4j.internal.verbosity", "WARN");
-        QUIET.forEach((name, level) -> java.util.logging.Logger.getLogger(name).setLevel(level));
+        QUIET.forEach((name, level) -> Logger.getLogger(name).setLevel(level));
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             System.exit(code);
@@ -229,11 +234,11 @@ public final class Launcher {
             if (cause instanceof java.net.BindException && message.contains("in use")) {
                 return "Cannot listen on " + where + ": the port is already in use (set --port, REVERB_SERVER_PORT or server.port)";
             }
-            if (cause instanceof java.nio.channels.UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+            if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
                 return "Cannot listen on " + where + ": the host name '" + settings.host() + "' does not resolve to an address"
                         + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
             }
-            if (cause instanceof java.net.BindException) {
+            if (cause instanceof BindException) {
                 return "Cannot listen on " + where + ": '" + settings.host() + "' is not an address of this machine"
                         + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
             }

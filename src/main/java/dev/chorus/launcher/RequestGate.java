@@ -4,6 +4,8 @@ import dev.chorus.app.Settings;
 import dev.chorus.protocol.ClientAddress;
 import dev.chorus.protocol.RequestPaths;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,7 +101,7 @@ final class RequestGate extends Handler.Wrapper {
         if (request.getHeaders().get(ClientAddress.FORWARDED_FOR) == null) {
             return null;
         }
-        java.util.List<String> lines = request.getHeaders().getValuesList(ClientAddress.FORWARDED_FOR);
+        List<String> lines = request.getHeaders().getValuesList(ClientAddress.FORWARDED_FOR);
         return lines.isEmpty() ? null : String.join(",", lines);
     }
 
@@ -212,7 +214,7 @@ final class RequestGate extends Handler.Wrapper {
                     return;
                 }
                 if (size + arrived > bytes.length) {
-                    bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(maxBody, Math.max(bytes.length * 2L, size + (long) arrived)));
+                    bytes = Arrays.copyOf(bytes, (int) Math.min(maxBody, Math.max(bytes.length * 2L, size + (long) arrived)));
                 }
                 buffer.get(bytes, size, arrived);
                 size += arrived;
@@ -255,7 +257,7 @@ final class RequestGate extends Handler.Wrapper {
                 return;
             }
             cancelDeadline();
-            byte[] body = size == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, size);
+            byte[] body = size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
             try {
                 if (!RequestGate.super.handle(new BufferedRequest(request, body), response, callback)) {
                     Response.writeError(request, response, callback, 404);

@@ -1,5 +1,7 @@
 package dev.chorus.protocol;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -106,8 +108,8 @@ public final class ClientAddress {
             return null;
         }
         try {
-            return java.net.InetAddress.getByName(text).getAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(text).getAddress();
+        } catch (UnknownHostException e) {
             return null;
         }
     }

@@ -1,5 +1,7 @@
 package dev.chorus.protocol;
 
+import java.util.Collection;
+
 /**
  * Outbound frame builders. Each returns the complete text frame; callers build a frame once and
  * share the same String with every recipient. Where Pusher's {@code data} is a JSON-encoded string,
@@ -133,7 +135,7 @@ public final class Frames {
      * {@code offline} event naming {@code offline}, each left out when its list is empty. pusher-js emits
      * every entry of {@code events} on {@code user.watchlist} under its {@code name}.
      */
-    public static String watchlistEvents(java.util.Collection<String> online, java.util.Collection<String> offline) {
+    public static String watchlistEvents(Collection<String> online, Collection<String> offline) {
         StringBuilder data = new StringBuilder(64 + 16 * (online.size() + offline.size())).append("{\"events\":[");
         boolean both = !online.isEmpty() && !offline.isEmpty();
         if (!online.isEmpty()) {
@@ -148,7 +150,7 @@ public final class Frames {
         return eventWithStringData(Events.WATCHLIST_EVENTS, data.append("]}").toString(), null);
     }
 
-    private static void watchlistEvent(StringBuilder out, String name, java.util.Collection<String> userIds) {
+    private static void watchlistEvent(StringBuilder out, String name, Collection<String> userIds) {
         out.append("{\"name\":");
         Json.quoteInto(out, name);
         out.append(",\"user_ids\":[");

@@ -10,6 +10,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class PusherEndpoint extends Endpoint {
         String origin = (String) config.getUserProperties().get(ORIGIN);
         Transport transport = Transports.forSession(session, writeTimeout);
         Object remote = session.getUserProperties().get(REMOTE_ADDRESS);
-        String peer = remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+        String peer = remote instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : null;
         Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0),
                 peer, (String) config.getUserProperties().get(FORWARDED_FOR));

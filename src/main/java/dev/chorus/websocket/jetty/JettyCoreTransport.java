@@ -5,6 +5,7 @@ import dev.chorus.protocol.EncodedFrame;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
 import org.eclipse.jetty.util.Callback;
@@ -23,7 +24,7 @@ public final class JettyCoreTransport implements Transport {
     private final CoreSession session;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Our pings carry this: only a pong that echoes it proves the client reads. */
-    private final long pingToken = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    private final long pingToken = ThreadLocalRandom.current().nextLong();
     /** Connection hands the same completion every time, one send at a time: adapt it once. */
     private Adapted adapted;
 
