@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Each message is encoded once and the same bytes are handed to every recipient. Thread-safe; never
  * waits for a socket. Small channels have the frame queued on every local socket when a call returns;
  * large ones get it from {@link FanOut}'s threads moments later (see there for the order promised).
+ * <p>Only delivery lives here, so the hot path reads as one thing: who joins and leaves (and what the
+ * cluster is told of it) is {@link Membership}'s, what can be read of the channels {@link Occupancy}'s.
  */
 public final class Broadcaster {
     private final Map<String, ChannelRegistry> registries = new ConcurrentHashMap<>();
