@@ -64,6 +64,7 @@ final class ClusterView {
         return cluster.leave(app.id(), channel, userKey).orElse(true);
     }
 
+    /** Reports a connection opened or closed here; nothing to fall back to, the total is only read (alone: this node's). */
     void connections(App app, int delta) {
         cluster.connections(app.id(), delta);
     }

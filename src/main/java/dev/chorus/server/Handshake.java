@@ -35,8 +35,9 @@ final class Handshake {
     private final String socketIdPrefix = ThreadLocalRandom.current().nextInt(1, 1_000_000_000) + ".";
     private final AtomicLong socketSequence = new AtomicLong(ThreadLocalRandom.current().nextInt(1, 1_000_000));
 
-    Handshake(AppRegistry apps, Membership membership, Occupancy occupancy, ConnectionRegistry registry, Disconnect disconnect,
-              Admission admission, Metrics metrics, FrameLog log) {
+    /** @param occupancy for the app's connection count (the cluster's when scaling) */
+    Handshake(AppRegistry apps, Membership membership, Occupancy occupancy, ConnectionRegistry registry,
+              Disconnect disconnect, Admission admission, Metrics metrics, FrameLog log) {
         this.apps = apps;
         this.membership = membership;
         this.occupancy = occupancy;
