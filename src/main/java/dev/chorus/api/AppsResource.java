@@ -95,7 +95,7 @@ public class AppsResource {
             throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
         }
         ObjectNode channels = Json.MAPPER.createObjectNode();
-        Map<String, Long> counts = chorus.broadcaster().subscriptionCounts(app);
+        Map<String, Long> counts = chorus.occupancy().subscriptionCounts(app);
         for (Map.Entry<String, Long> entry : new java.util.TreeMap<>(counts).entrySet()) {
             String name = entry.getKey();
             if (prefix != null && !name.startsWith(prefix)) {
@@ -134,7 +134,7 @@ public class AppsResource {
             throw ApiException.badRequest("users are only listed for presence channels");
         }
         ArrayNode users = Json.MAPPER.createArrayNode();
-        for (String user : chorus.broadcaster().users(app, channel)) {
+        for (String user : chorus.occupancy().users(app, channel)) {
             users.addObject().put("id", user);
         }
         return wrap("users", users);
@@ -156,7 +156,7 @@ public class AppsResource {
     public String connections(@PathParam("appId") String appId) {
         App app = app(appId);
         limitReads(app);
-        return "{\"connections\":" + chorus.broadcaster().connectionCount(app, chorus.server().connections(app).size()) + "}";
+        return "{\"connections\":" + chorus.occupancy().connectionCount(app, chorus.server().connections(app).size()) + "}";
     }
 
     /**
@@ -202,7 +202,7 @@ public class AppsResource {
 
     /** One channel's info, cluster-wide when scaling (the counts of every live node). */
     private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied) {
-        return info(app, name, attributes, withOccupied, chorus.broadcaster().subscriptionCounts(app).getOrDefault(name, 0L));
+        return info(app, name, attributes, withOccupied, chorus.occupancy().subscriptionCounts(app).getOrDefault(name, 0L));
     }
 
     /** @param subscriptions the channel's subscription count, when the caller already has it */
@@ -213,13 +213,13 @@ public class AppsResource {
             info.put("occupied", subscriptions > 0);
         }
         if (attributes.contains("user_count") && kind.presence()) {
-            info.put("user_count", chorus.broadcaster().users(app, name).size());
+            info.put("user_count", chorus.occupancy().users(app, name).size());
         }
         if (attributes.contains("subscription_count")) {
             info.put("subscription_count", subscriptions);
         }
         if (attributes.contains("cache") && kind.cached()) {
-            String cached = chorus.broadcaster().cached(app, name);
+            String cached = chorus.occupancy().cached(app, name);
             if (cached != null) {
                 try {
                     info.set("cache", Json.MAPPER.readTree(cached));

@@ -77,18 +77,18 @@ public class DashboardResource {
         root.put("time_ms", System.currentTimeMillis());
         root.put("node", chorus.nodeId());
         ArrayNode nodes = root.putArray("nodes");
-        chorus.broadcaster().nodes().stream().sorted().forEach(nodes::add);
+        chorus.occupancy().nodes().stream().sorted().forEach(nodes::add);
         ArrayNode apps = root.putArray("apps");
         for (App app : chorus.apps().all()) {
             ObjectNode entry = apps.addObject();
             entry.put("id", app.id());
             entry.put("name", app.name());
-            entry.put("connections", chorus.broadcaster().connectionCount(app, chorus.server().connections(app).size()));
+            entry.put("connections", chorus.occupancy().connectionCount(app, chorus.server().connections(app).size()));
             entry.put("messages_in", chorus.metrics().receivedTotal(app.id()));
             entry.put("messages_out", chorus.metrics().sentTotal(app.id()));
-            Map<String, Long> counts = chorus.broadcaster().subscriptionCounts(app);
+            Map<String, Long> counts = chorus.occupancy().subscriptionCounts(app);
             long members = counts.keySet().stream().filter(name -> ChannelKind.of(name).presence())
-                    .mapToLong(name -> chorus.broadcaster().users(app, name).size()).sum();
+                    .mapToLong(name -> chorus.occupancy().users(app, name).size()).sum();
             entry.put("presence_members", members);
             entry.put("channels", counts.size());
             ArrayNode top = entry.putArray("top_channels");

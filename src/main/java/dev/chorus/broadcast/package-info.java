@@ -1,5 +1,8 @@
 /**
- * The one fan-out path: encode once, deliver to local subscribers (minus an excluded socket).
- * May use {@code channel}, {@code app}, {@code protocol}.
+ * The one fan-out path ({@link dev.chorus.broadcast.Broadcaster}: encode once, deliver to local
+ * subscribers minus an excluded socket), with who is subscribed decided for the cluster
+ * ({@link dev.chorus.broadcast.Membership}) and what can be read of it
+ * ({@link dev.chorus.broadcast.Occupancy}). May use {@code channel}, {@code app}, {@code protocol},
+ * {@code relay}, {@code webhook}, {@code metrics}.
  */
 package dev.chorus.broadcast;

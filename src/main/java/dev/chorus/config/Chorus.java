@@ -11,6 +11,8 @@ import dev.chorus.app.SettingsLoader;
 import dev.chorus.host.HostLink;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
+import dev.chorus.broadcast.Occupancy;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.relay.ClusterState;
@@ -48,6 +50,7 @@ public class Chorus {
 
     private Settings settings;
     private AppRegistry apps;
+    private Broadcasting broadcasting;
     private Broadcaster broadcaster;
     private PusherServer server;
     private Relay relay;
@@ -101,9 +104,10 @@ public class Chorus {
         }
         webhooks = new HttpWebhookEmitter(settings.limits().webhookConcurrency());
         metrics = new Metrics();
-        broadcaster = new Broadcaster(relay, cluster, webhooks, metrics);
+        broadcasting = Broadcasting.of(relay, cluster, webhooks, metrics);
+        broadcaster = broadcasting.broadcaster();
         backendRate = new dev.chorus.broadcast.BackendRate(cluster);
-        server = new PusherServer(apps, broadcaster, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics,
+        server = new PusherServer(apps, broadcasting, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics,
                 dev.chorus.server.Admission.of(settings.limits()));
         registerGauges();
         cluster.onMemberGone(member -> {
@@ -115,13 +119,13 @@ public class Chorus {
                 // A dead node held the user's last signed-in connection: offline, announced once (one node reaps).
                 server.userStatusFromCluster(app, member.userKey(), false);
             } else {
-                broadcaster.memberGone(app, member.channel(), member.memberJson());
+                broadcasting.membership().memberGone(app, member.channel(), member.memberJson());
             }
         });
         cluster.onSubscriptionsGone((appId, channel) -> {
             App app = apps.byId(appId);
             if (app != null) {
-                broadcaster.countGone(app, channel);
+                broadcasting.membership().countGone(app, channel);
             }
         });
         relay.start(this::relayed);
@@ -197,7 +201,7 @@ public class Chorus {
             case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
             case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
             case TERMINATE -> server.terminateUser(app, envelope.user());
-            case COUNT -> broadcaster.countChanged(app, envelope.channel());
+            case COUNT -> broadcasting.membership().countChanged(app, envelope.channel());
             case ONLINE -> server.userStatusRelayed(app, envelope.user(), true);
             case OFFLINE -> server.userStatusRelayed(app, envelope.user(), false);
             default -> { }
@@ -206,7 +210,7 @@ public class Chorus {
 
     /** The link to the other nodes is back: re-report this node, announce members that were reaped meanwhile. */
     private void resync() {
-        ClusterState.LocalPart part = broadcaster.localPart(server.connectionCounts());
+        ClusterState.LocalPart part = broadcasting.occupancy().localPart(server.connectionCounts());
         // Signed-in users are re-reported with the presence members, or resync would take them for stale.
         server.signedInUsers().forEach((appId, users) -> {
             Map<String, String> signedIn = new java.util.HashMap<>();
@@ -221,7 +225,7 @@ public class Chorus {
             if (ClusterState.SIGNED_IN.equals(member.channel())) {
                 server.userStatusFromCluster(app, member.userKey(), true);
             } else {
-                broadcaster.memberBack(app, member.channel(), member.memberJson());
+                broadcasting.membership().memberBack(app, member.channel(), member.memberJson());
             }
         }
     }
@@ -289,7 +293,7 @@ public class Chorus {
         timer.shutdownNow();
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
         // The drained subscriptions' counts: the other nodes must hear of them while the relay is up.
-        broadcaster.flushCounts();
+        broadcasting.membership().flushCounts();
         if (cluster instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -299,7 +303,7 @@ public class Chorus {
         }
         relay.close();
         webhooks.close();
-        broadcaster.close();
+        broadcasting.close();
     }
 
     static Map<String, String> systemFlags() {
@@ -327,8 +331,14 @@ public class Chorus {
         return backendRate;
     }
 
+    /** Fan-out: for publishing. */
     public Broadcaster broadcaster() {
         return broadcaster;
+    }
+
+    /** The read model: counts, users, nodes, cached events (cluster-wide when scaling). */
+    public Occupancy occupancy() {
+        return broadcasting.occupancy();
     }
 
     public PusherServer server() {

@@ -12,6 +12,7 @@ import dev.chorus.protocol.InboundFrame.MalformedFrameException;
 import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Webhooks;
+import dev.chorus.webhook.WebhookEmitter;
 
 /**
  * {@code client-*} events: checked against the app's policy, the channel and the connection's rate,
@@ -21,9 +22,12 @@ import dev.chorus.protocol.Webhooks;
  */
 final class ClientEvents {
     private final Broadcaster broadcaster;
+    private final WebhookEmitter webhooks;
 
-    ClientEvents(Broadcaster broadcaster) {
+    /** @param webhooks told of client events (only the server sees them) */
+    ClientEvents(Broadcaster broadcaster, WebhookEmitter webhooks) {
         this.broadcaster = broadcaster;
+        this.webhooks = webhooks;
     }
 
     void handle(Connection connection, InboundFrame frame) throws MalformedFrameException {
@@ -70,7 +74,7 @@ final class ClientEvents {
             broadcaster.publishUncached(app, channel, event, connection.socketId());
         }
         if (!app.webhooks().isEmpty()) {
-            broadcaster.emit(app, Webhooks.clientEvent(channel, frame.event(), dataJson, connection.socketId(),
+            webhooks.emit(app, Webhooks.clientEvent(channel, frame.event(), dataJson, connection.socketId(),
                     userIdJson == null ? null : member.userKey()));
         }
     }

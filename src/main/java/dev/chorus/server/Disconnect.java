@@ -1,7 +1,7 @@
 package dev.chorus.server;
 
 import dev.chorus.app.App;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Membership;
 import dev.chorus.channel.Member;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Disconnect {
     private final ConnectionRegistry registry;
-    private final Broadcaster broadcaster;
+    private final Membership membership;
     private final Watchlists watchlists;
     private final Admission admission;
     private final Metrics metrics;
@@ -28,10 +28,10 @@ final class Disconnect {
     /** Each open connection's admission, released when it closes. */
     private final Map<Connection, Admission.Ticket> tickets = new ConcurrentHashMap<>();
 
-    Disconnect(ConnectionRegistry registry, Broadcaster broadcaster, Watchlists watchlists, Admission admission,
+    Disconnect(ConnectionRegistry registry, Membership membership, Watchlists watchlists, Admission admission,
                Metrics metrics, FrameLog log) {
         this.registry = registry;
-        this.broadcaster = broadcaster;
+        this.membership = membership;
         this.watchlists = watchlists;
         this.admission = admission;
         this.metrics = metrics;
@@ -60,13 +60,13 @@ final class Disconnect {
             admission.release(ticket);
         }
         if (registry.remove(connection)) {
-            broadcaster.connectionClosed(connection.app());
+            membership.connectionClosed(connection.app());
             metrics.connectionClosed(connection.app().id(), connection.closeReason());
         }
         watchlists.closed(connection);
         for (Map.Entry<String, Member> subscription : List.copyOf(connection.subscriptions().entrySet())) {
             connection.subscriptions().remove(subscription.getKey());
-            broadcaster.unsubscribe(connection.app(), subscription.getKey(), connection, subscription.getValue());
+            membership.unsubscribe(connection.app(), subscription.getKey(), connection, subscription.getValue());
         }
         log.lifecycle(connection.socketId(), "closed");
     }

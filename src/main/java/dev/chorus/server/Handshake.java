@@ -2,7 +2,8 @@ package dev.chorus.server;
 
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Membership;
+import dev.chorus.broadcast.Occupancy;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.connection.Transport;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Handshake {
     private final AppRegistry apps;
-    private final Broadcaster broadcaster;
+    private final Membership membership;
+    private final Occupancy occupancy;
     private final ConnectionRegistry registry;
     private final Disconnect disconnect;
     private final Admission admission;
@@ -33,10 +35,12 @@ final class Handshake {
     private final String socketIdPrefix = ThreadLocalRandom.current().nextInt(1, 1_000_000_000) + ".";
     private final AtomicLong socketSequence = new AtomicLong(ThreadLocalRandom.current().nextInt(1, 1_000_000));
 
-    Handshake(AppRegistry apps, Broadcaster broadcaster, ConnectionRegistry registry, Disconnect disconnect,
-              Admission admission, Metrics metrics, FrameLog log) {
+    /** @param occupancy for the app's connection count (the cluster's when scaling) */
+    Handshake(AppRegistry apps, Membership membership, Occupancy occupancy, ConnectionRegistry registry,
+              Disconnect disconnect, Admission admission, Metrics metrics, FrameLog log) {
         this.apps = apps;
-        this.broadcaster = broadcaster;
+        this.membership = membership;
+        this.occupancy = occupancy;
         this.registry = registry;
         this.disconnect = disconnect;
         this.admission = admission;
@@ -84,7 +88,7 @@ final class Handshake {
         Connection connection = new Connection(socketId, app, transport, log, () -> overflowed(holder[0]));
         holder[0] = connection;
         registry.add(connection);
-        broadcaster.connectionOpened(app);
+        membership.connectionOpened(app);
         metrics.connectionOpened(app.id());
         log.lifecycle(socketId, "connected to app " + app.id() + (origin == null ? "" : " from " + origin));
         connection.send(Frames.connectionEstablished(socketId, app.activityTimeoutSeconds()));
@@ -113,7 +117,7 @@ final class Handshake {
         int local = registry.reserve(app);
         // The cluster's count when scaling (other nodes' connections count too), else this node's.
         if (app.hasConnectionLimit()
-                && (local > app.maxConnections() || broadcaster.connectionCount(app, local - 1) + 1 > app.maxConnections())) {
+                && (local > app.maxConnections() || occupancy.connectionCount(app, local - 1) + 1 > app.maxConnections())) {
             registry.unreserve(app);
             return PusherError.OVER_QUOTA;
         }

@@ -2,7 +2,8 @@ package dev.chorus.server;
 
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
+import dev.chorus.broadcast.Membership;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.connection.Transport;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class PusherServer {
     private static final Logger LOG = LoggerFactory.getLogger(PusherServer.class);
 
-    private final Broadcaster broadcaster;
+    private final Membership membership;
     private final FrameLog log;
     private final Metrics metrics;
     private final ConnectionRegistry registry;
@@ -43,27 +44,30 @@ public final class PusherServer {
     private final ClientEvents clientEvents;
     private final SignIn signIn;
 
-    public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log) {
-        this(apps, broadcaster, log, Metrics.NONE);
+    public PusherServer(AppRegistry apps, Broadcasting broadcasting, FrameLog log) {
+        this(apps, broadcasting, log, Metrics.NONE);
     }
 
-    public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log, Metrics metrics) {
-        this(apps, broadcaster, log, metrics, Admission.UNLIMITED);
+    public PusherServer(AppRegistry apps, Broadcasting broadcasting, FrameLog log, Metrics metrics) {
+        this(apps, broadcasting, log, metrics, Admission.UNLIMITED);
     }
 
-    public PusherServer(AppRegistry apps, Broadcaster broadcaster, FrameLog log, Metrics metrics, Admission admission) {
-        this.broadcaster = broadcaster;
+    /** @param broadcasting the roles; each part of the server is handed only those it needs */
+    public PusherServer(AppRegistry apps, Broadcasting broadcasting, FrameLog log, Metrics metrics, Admission admission) {
+        this.membership = broadcasting.membership();
         this.log = log;
         this.metrics = metrics;
         this.registry = new ConnectionRegistry();
-        this.watchlists = new Watchlists(broadcaster);
-        this.disconnect = new Disconnect(registry, broadcaster, watchlists, admission, metrics, log);
-        this.handshake = new Handshake(apps, broadcaster, registry, disconnect, admission, metrics, log);
+        this.watchlists = new Watchlists(broadcasting.membership(), broadcasting.occupancy());
+        this.disconnect = new Disconnect(registry, broadcasting.membership(), watchlists, admission, metrics, log);
+        this.handshake = new Handshake(apps, broadcasting.membership(), broadcasting.occupancy(), registry, disconnect,
+                admission, metrics, log);
         this.liveness = new Liveness(registry, disconnect, log);
         this.drain = new Drain(registry, disconnect);
-        this.subscriptions = new Subscriptions(broadcaster, registry);
-        this.clientEvents = new ClientEvents(broadcaster);
-        this.signIn = new SignIn(broadcaster, registry, watchlists);
+        this.subscriptions = new Subscriptions(broadcasting.broadcaster(), broadcasting.membership(),
+                broadcasting.occupancy(), broadcasting.webhooks(), registry);
+        this.clientEvents = new ClientEvents(broadcasting.broadcaster(), broadcasting.webhooks());
+        this.signIn = new SignIn(broadcasting.membership(), registry, watchlists);
     }
 
     /**
@@ -201,7 +205,7 @@ public final class PusherServer {
      */
     public void userStatusFromCluster(App app, String userId, boolean online) {
         watchlists.changed(app, userId, online);
-        broadcaster.announceUserStatus(app, userId, online);
+        membership.announceUserStatus(app, userId, online);
     }
 
     /** App id → user ids signed in on this node, for re-reporting to the cluster. */

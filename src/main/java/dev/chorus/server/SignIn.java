@@ -2,7 +2,7 @@ package dev.chorus.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.app.App;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Membership;
 import dev.chorus.connection.Connection;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.EncodedFrame;
@@ -24,12 +24,12 @@ import java.util.Set;
  * meanwhile, and what was taken for it then is taken back here or by the close, whichever comes second.
  */
 final class SignIn {
-    private final Broadcaster broadcaster;
+    private final Membership membership;
     private final ConnectionRegistry registry;
     private final Watchlists watchlists;
 
-    SignIn(Broadcaster broadcaster, ConnectionRegistry registry, Watchlists watchlists) {
-        this.broadcaster = broadcaster;
+    SignIn(Membership membership, ConnectionRegistry registry, Watchlists watchlists) {
+        this.membership = membership;
         this.registry = registry;
         this.watchlists = watchlists;
     }
@@ -62,7 +62,7 @@ final class SignIn {
         if (replacing) {
             String old = ChannelKind.serverToUser(previous);
             if (connection.subscriptions().remove(old) != null) {
-                broadcaster.unsubscribe(app, old, connection, Connection.NOT_PRESENCE);
+                membership.unsubscribe(app, old, connection, Connection.NOT_PRESENCE);
             }
         }
         // Indexed before the connection shows the id, so a close that sees the id finds the entry.
@@ -73,10 +73,10 @@ final class SignIn {
         }
         String userChannel = ChannelKind.serverToUser(userId);
         if (!connection.subscriptions().containsKey(userChannel)) {
-            broadcaster.subscribe(app, userChannel, connection, Connection.NOT_PRESENCE);
+            membership.subscribe(app, userChannel, connection, Connection.NOT_PRESENCE);
             connection.subscriptions().put(userChannel, Connection.NOT_PRESENCE);
             if (connection.isClosed()) {
-                broadcaster.unsubscribe(app, userChannel, connection, Connection.NOT_PRESENCE);
+                membership.unsubscribe(app, userChannel, connection, Connection.NOT_PRESENCE);
                 return;
             }
         }

@@ -3,6 +3,8 @@ package dev.chorus.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.app.App;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Membership;
+import dev.chorus.broadcast.Occupancy;
 import dev.chorus.channel.ChannelRegistry;
 import dev.chorus.channel.Member;
 import dev.chorus.connection.Connection;
@@ -15,6 +17,7 @@ import dev.chorus.protocol.Json;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
 import dev.chorus.protocol.Webhooks;
+import dev.chorus.webhook.WebhookEmitter;
 
 /**
  * {@code pusher:subscribe} and {@code pusher:unsubscribe}: public, private, presence and cache channels,
@@ -26,10 +29,18 @@ import dev.chorus.protocol.Webhooks;
  */
 final class Subscriptions {
     private final Broadcaster broadcaster;
+    private final Membership membership;
+    private final Occupancy occupancy;
+    private final WebhookEmitter webhooks;
     private final ConnectionRegistry registry;
 
-    Subscriptions(Broadcaster broadcaster, ConnectionRegistry registry) {
+    /** @param webhooks told of cache misses */
+    Subscriptions(Broadcaster broadcaster, Membership membership, Occupancy occupancy, WebhookEmitter webhooks,
+                  ConnectionRegistry registry) {
         this.broadcaster = broadcaster;
+        this.membership = membership;
+        this.occupancy = occupancy;
+        this.webhooks = webhooks;
         this.registry = registry;
     }
 
@@ -96,12 +107,12 @@ final class Subscriptions {
             }
         }
         if (join(connection, channel, kind, member) && kind.cached()) {
-            String cached = broadcaster.cached(app, channel);
+            String cached = occupancy.cached(app, channel);
             if (cached != null) {
                 connection.send(cached);
             } else {
                 connection.send(Frames.cacheMiss(channel));
-                broadcaster.emit(app, Webhooks.channelEvent(Webhooks.CACHE_MISS, channel));
+                webhooks.emit(app, Webhooks.channelEvent(Webhooks.CACHE_MISS, channel));
             }
         }
     }
@@ -116,7 +127,7 @@ final class Subscriptions {
         connection.hold();
         EncodedFrame confirmation = null;
         try {
-            Broadcaster.Joined joined = broadcaster.subscribe(app, channel, connection, member);
+            Membership.Joined joined = membership.subscribe(app, channel, connection, member);
             ChannelRegistry.Subscribed result = joined.local();
             if (result.channelsFull()) {
                 confirmation = EncodedFrame.of(Frames.tooManyChannels(channel, app.limits().maxChannels()));
@@ -135,7 +146,7 @@ final class Subscriptions {
                 if (joined.firstForUser()) {
                     if (connection.isClosed()) {
                         // Closed before anyone heard of the user: take it back without a word.
-                        broadcaster.unsubscribe(app, channel, connection, member, false);
+                        membership.unsubscribe(app, channel, connection, member, false);
                         return false;
                     }
                     broadcaster.publishInternal(app, result.channel(),
@@ -179,7 +190,7 @@ final class Subscriptions {
     }
 
     private void leave(Connection connection, String channel, Member member) {
-        broadcaster.unsubscribe(connection.app(), channel, connection, member);
+        membership.unsubscribe(connection.app(), channel, connection, member);
         if (member != Connection.NOT_PRESENCE) {
             registry.forgetUser(connection, member.userKey());
         }

@@ -1,7 +1,8 @@
 package dev.chorus.server;
 
 import dev.chorus.app.App;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Membership;
+import dev.chorus.broadcast.Occupancy;
 import dev.chorus.connection.Connection;
 import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.Frames;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The watchlist on this node (issue 14 §3): how many signed-in connections each user has here, and an
  * index watched user id → the connections watching it. A user's first signed-in connection here asks
- * the cluster whether it is the first anywhere (the {@link Broadcaster} counts users like presence
+ * the cluster whether it is the first anywhere ({@link Membership} counts users like presence
  * members), and only then are watchers told; the last one likewise. Nothing here is on the event
  * fan-out path: the work is per sign-in and per close of a signed-in connection, and a user nobody
  * watches costs one map lookup when their status changes.
@@ -29,12 +30,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Watchlists {
     private static final int STRIPES = 64;
 
-    private final Broadcaster broadcaster;
+    private final Membership membership;
+    private final Occupancy occupancy;
     private final Object[] locks = new Object[STRIPES];
     private final Map<String, AppWatch> apps = new ConcurrentHashMap<>();
 
-    Watchlists(Broadcaster broadcaster) {
-        this.broadcaster = broadcaster;
+    Watchlists(Membership membership, Occupancy occupancy) {
+        this.membership = membership;
+        this.occupancy = occupancy;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -81,7 +84,7 @@ final class Watchlists {
 
     private void acquire(App app, AppWatch watch, String userId) {
         synchronized (lock(userId)) {
-            if (watch.signedIn.merge(userId, 1, Integer::sum) == 1 && broadcaster.signedIn(app, userId)) {
+            if (watch.signedIn.merge(userId, 1, Integer::sum) == 1 && membership.signedIn(app, userId)) {
                 changed(app, userId, true);
             }
         }
@@ -94,7 +97,7 @@ final class Watchlists {
                 last[0] = count == 1;
                 return count == 1 ? null : count - 1;
             });
-            if (last[0] && broadcaster.signedOut(app, userId)) {
+            if (last[0] && membership.signedOut(app, userId)) {
                 changed(app, userId, false);
             }
         }
@@ -121,7 +124,7 @@ final class Watchlists {
             unwatch(watch, connection);
         }
         // Asked after the connection is in the index, so a change from now on reaches it too.
-        Set<String> online = broadcaster.signedInAnywhere(app, userIds).orElseGet(() -> watch.signedIn.keySet());
+        Set<String> online = occupancy.signedInAnywhere(app, userIds, () -> watch.signedIn.keySet());
         List<String> on = new ArrayList<>();
         List<String> off = new ArrayList<>();
         for (String userId : userIds) {

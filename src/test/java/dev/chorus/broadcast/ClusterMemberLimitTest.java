@@ -54,14 +54,14 @@ class ClusterMemberLimitTest {
                 throw new AssertionError("a refused join is not counted");
             }
         };
-        Broadcaster broadcaster = new Broadcaster(new LocalRelay("here"), full, WebhookEmitter.NONE, Metrics.NONE,
+        Broadcasting broadcasting = Broadcasting.of(new LocalRelay("here"), full, WebhookEmitter.NONE, Metrics.NONE,
                 Duration.ZERO);
-        Broadcaster.Joined joined = broadcaster.subscribe(APP, "presence-room", subscriber("s1"),
+        Membership.Joined joined = broadcasting.membership().subscribe(APP, "presence-room", subscriber("s1"),
                 new Member("cid", "\"cid\"", null));
         assertTrue(joined.local().rosterFull());
         assertFalse(joined.firstForUser());
         assertEquals(2, limitAsked.get(), "the cluster is given max_presence_members");
-        assertEquals(Optional.empty(), Optional.ofNullable(broadcaster.subscriptionCounts(APP).get("presence-room")));
-        broadcaster.close();
+        assertEquals(Optional.empty(), Optional.ofNullable(broadcasting.occupancy().subscriptionCounts(APP).get("presence-room")));
+        broadcasting.close();
     }
 }

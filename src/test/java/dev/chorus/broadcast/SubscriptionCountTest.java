@@ -56,12 +56,12 @@ class SubscriptionCountTest {
         }
     };
     /** Counts are flushed by hand here, so what a flush sends is exact. */
-    private final Broadcaster broadcaster = new Broadcaster(relay, ClusterState.NONE, WebhookEmitter.NONE, Metrics.NONE,
+    private final Broadcasting broadcasting = Broadcasting.of(relay, ClusterState.NONE, WebhookEmitter.NONE, Metrics.NONE,
             Duration.ZERO);
 
     @AfterEach
     void stop() {
-        broadcaster.close();
+        broadcasting.close();
     }
 
     private static final class Recorder implements Subscriber {
@@ -100,9 +100,9 @@ class SubscriptionCountTest {
      * so once every recorder has the sentinel published after the frames under test, those frames have all
      * landed: what a recorder lacks then, it will never get.
      */
-    private static void awaitSentinel(Broadcaster broadcaster, App app, String channel, List<Recorder> recorders)
+    private static void awaitSentinel(Broadcasting broadcasting, App app, String channel, List<Recorder> recorders)
             throws InterruptedException {
-        broadcaster.publish(app, channel, "sentinel", "{}", null);
+        broadcasting.broadcaster().publish(app, channel, "sentinel", "{}", null);
         String sentinel = sentinel(channel);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (recorders.stream().anyMatch(r -> !r.frames.contains(sentinel)) && System.nanoTime() < deadline) {
@@ -118,7 +118,7 @@ class SubscriptionCountTest {
         List<Recorder> joined = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Recorder recorder = new Recorder("s." + ids.incrementAndGet());
-            broadcaster.subscribe(app, channel, recorder, NOT_PRESENCE);
+            broadcasting.membership().subscribe(app, channel, recorder, NOT_PRESENCE);
             joined.add(recorder);
         }
         return joined;
@@ -127,9 +127,9 @@ class SubscriptionCountTest {
     @Test
     void manyChangesBetweenTwoFlushesSendOneFrameWithTheFinalCount() throws InterruptedException {
         List<Recorder> crowd = join(ON, "room", 1_000);
-        broadcaster.unsubscribe(ON, "room", crowd.get(0), NOT_PRESENCE);
-        broadcaster.flushCounts();
-        awaitSentinel(broadcaster, ON, "room", crowd.subList(1, crowd.size()));
+        broadcasting.membership().unsubscribe(ON, "room", crowd.get(0), NOT_PRESENCE);
+        broadcasting.membership().flushCounts();
+        awaitSentinel(broadcasting, ON, "room", crowd.subList(1, crowd.size()));
         for (Recorder recorder : crowd.subList(1, crowd.size())) {
             assertEquals(List.of(count("room", 999), sentinel("room")), recorder.frames);
         }
@@ -139,22 +139,22 @@ class SubscriptionCountTest {
     @Test
     void aFlushWithNoChangeSinceTheLastSendsNothing() {
         List<Recorder> crowd = join(ON, "room", 3);
-        broadcaster.flushCounts();
-        broadcaster.flushCounts();
+        broadcasting.membership().flushCounts();
+        broadcasting.membership().flushCounts();
         assertEquals(List.of(count("room", 3)), crowd.get(2).frames);
         join(ON, "room", 1);
-        broadcaster.flushCounts();
+        broadcasting.membership().flushCounts();
         assertEquals(List.of(count("room", 3), count("room", 4)), crowd.get(2).frames);
     }
 
     @Test
     void theLastFrameAfterAStormCarriesTheFinalCount() throws Exception {
-        Broadcaster timed = new Broadcaster(relay, ClusterState.NONE, WebhookEmitter.NONE, Metrics.NONE, Duration.ofMillis(50));
+        Broadcasting timed = Broadcasting.of(relay, ClusterState.NONE, WebhookEmitter.NONE, Metrics.NONE, Duration.ofMillis(50));
         try {
             List<Recorder> crowd = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
                 Recorder recorder = new Recorder("t." + i);
-                timed.subscribe(ON, "storm", recorder, NOT_PRESENCE);
+                timed.membership().subscribe(ON, "storm", recorder, NOT_PRESENCE);
                 crowd.add(recorder);
                 if (i % 200 == 0) {
                     Thread.sleep(20);
@@ -179,9 +179,9 @@ class SubscriptionCountTest {
     void countsAreOffByDefault() {
         assertEquals(new App.Features(false, true), OFF.features());
         List<Recorder> crowd = join(OFF, "room", 5);
-        broadcaster.unsubscribe(OFF, "room", crowd.get(4), NOT_PRESENCE);
-        broadcaster.countChanged(OFF, "room");
-        broadcaster.flushCounts();
+        broadcasting.membership().unsubscribe(OFF, "room", crowd.get(4), NOT_PRESENCE);
+        broadcasting.membership().countChanged(OFF, "room");
+        broadcasting.membership().flushCounts();
         crowd.forEach(recorder -> assertEquals(List.of(), recorder.frames));
         assertEquals(List.of(), relayed);
     }
@@ -190,10 +190,10 @@ class SubscriptionCountTest {
     void presenceChannelsGetNoCountsAsOnPusher() {
         Recorder alice = new Recorder("a");
         Recorder bob = new Recorder("b");
-        broadcaster.subscribe(ON, "presence-room", alice, new Member("1", "\"1\"", null));
-        broadcaster.subscribe(ON, "presence-room", bob, new Member("2", "\"2\"", null));
-        broadcaster.countChanged(ON, "presence-room");
-        broadcaster.flushCounts();
+        broadcasting.membership().subscribe(ON, "presence-room", alice, new Member("1", "\"1\"", null));
+        broadcasting.membership().subscribe(ON, "presence-room", bob, new Member("2", "\"2\"", null));
+        broadcasting.membership().countChanged(ON, "presence-room");
+        broadcasting.membership().flushCounts();
         assertTrue(alice.frames.stream().noneMatch(f -> f.contains("subscription_count")), alice.frames.toString());
         assertEquals(List.of(), relayed);
     }
@@ -201,15 +201,15 @@ class SubscriptionCountTest {
     @Test
     void privateAndCacheChannelsGetCountsToo() {
         Recorder recorder = new Recorder("p");
-        broadcaster.subscribe(ON, "private-room", recorder, NOT_PRESENCE);
-        broadcaster.flushCounts();
+        broadcasting.membership().subscribe(ON, "private-room", recorder, NOT_PRESENCE);
+        broadcasting.membership().flushCounts();
         assertEquals(List.of(count("private-room", 1)), recorder.frames);
     }
 
     @Test
     void aLocalChangeTellsTheOtherNodesOncePerFlushWithoutACount() {
         join(ON, "room", 50);
-        broadcaster.flushCounts();
+        broadcasting.membership().flushCounts();
         assertEquals(List.of(Envelope.count("here", "1", "room")), relayed);
     }
 
@@ -221,13 +221,13 @@ class SubscriptionCountTest {
                 return Optional.of(7L);
             }
         };
-        Broadcaster clustered = new Broadcaster(relay, cluster, WebhookEmitter.NONE, Metrics.NONE, Duration.ZERO);
+        Broadcasting clustered = Broadcasting.of(relay, cluster, WebhookEmitter.NONE, Metrics.NONE, Duration.ZERO);
         Recorder recorder = new Recorder("c");
-        clustered.subscribe(ON, "room", recorder, NOT_PRESENCE);
-        clustered.flushCounts();
+        clustered.membership().subscribe(ON, "room", recorder, NOT_PRESENCE);
+        clustered.membership().flushCounts();
         relayed.clear();
-        clustered.countChanged(ON, "room");
-        clustered.flushCounts();
+        clustered.membership().countChanged(ON, "room");
+        clustered.membership().flushCounts();
         assertEquals(List.of(count("room", 7), count("room", 7)), recorder.frames);
         assertEquals(List.of(), relayed);
         clustered.close();

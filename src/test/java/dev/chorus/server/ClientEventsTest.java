@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.chorus.app.App;
 import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.channel.Member;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
@@ -21,8 +22,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClientEventsTest {
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
-    private final ClientEvents clientEvents = new ClientEvents(broadcaster);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
+    private final ClientEvents clientEvents = new ClientEvents(broadcaster, broadcasting.webhooks());
     private int sockets;
 
     private Connection open(App app, RecordingTransport transport) {
@@ -30,7 +32,7 @@ class ClientEventsTest {
     }
 
     private void join(Connection connection, String channel, Member member) {
-        broadcaster.subscribe(connection.app(), channel, connection, member);
+        broadcasting.membership().subscribe(connection.app(), channel, connection, member);
         connection.subscriptions().put(channel, member);
     }
 
@@ -94,7 +96,7 @@ class ClientEventsTest {
 
         send(open(app, new RecordingTransport()), clientEvent("client-spoof", "private-cache-room", "{}"));
         assertEquals(List.of(Frames.clientEvent("client-spoof", "private-cache-room", "{}", null)), listenerTransport.frames());
-        assertNull(broadcaster.cached(app, "private-cache-room"));
+        assertNull(broadcasting.occupancy().cached(app, "private-cache-room"));
     }
 
     @Test

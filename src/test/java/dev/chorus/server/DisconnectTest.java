@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.channel.Member;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
@@ -20,10 +21,12 @@ import org.junit.jupiter.api.Test;
 
 class DisconnectTest {
     private final App app = TestApps.app().build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Admission admission = new Admission(10, 0, List.of());
-    private final Disconnect disconnect = new Disconnect(registry, broadcaster, new Watchlists(broadcaster), admission,
+    private final Disconnect disconnect = new Disconnect(registry, broadcasting.membership(),
+            new Watchlists(broadcasting.membership(), broadcasting.occupancy()), admission,
             Metrics.NONE, FrameLog.SILENT);
 
     private Connection open(RecordingTransport transport) {
@@ -34,7 +37,7 @@ class DisconnectTest {
     }
 
     private void join(Connection connection, String channel, Member member) {
-        broadcaster.subscribe(app, channel, connection, member);
+        broadcasting.membership().subscribe(app, channel, connection, member);
         connection.subscriptions().put(channel, member);
     }
 

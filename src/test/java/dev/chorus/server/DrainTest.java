@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.metrics.Metrics;
@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 
 class DrainTest {
     private final App app = TestApps.app().build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
     private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final Disconnect disconnect = new Disconnect(registry, broadcaster, new Watchlists(broadcaster),
+    private final Disconnect disconnect = new Disconnect(registry, broadcasting.membership(),
+            new Watchlists(broadcasting.membership(), broadcasting.occupancy()),
             Admission.UNLIMITED, Metrics.NONE, FrameLog.SILENT);
     private final Drain drain = new Drain(registry, disconnect);
 

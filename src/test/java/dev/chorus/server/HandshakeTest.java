@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.chorus.app.App;
 import dev.chorus.app.StaticAppRegistry;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.metrics.Metrics;
@@ -25,13 +25,14 @@ class HandshakeTest {
     private final App app = TestApps.app().allowedOrigins(List.of("example.com")).allowMissingOrigin(true)
             .maxConnections(1).build();
     private final App disabled = App.builder("2", "off-key", "s").enabled(false).build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Admission admission = new Admission(10, 0, List.of());
-    private final Disconnect disconnect = new Disconnect(registry, broadcaster, new Watchlists(broadcaster), admission,
+    private final Disconnect disconnect = new Disconnect(registry, broadcasting.membership(),
+            new Watchlists(broadcasting.membership(), broadcasting.occupancy()), admission,
             Metrics.NONE, FrameLog.SILENT);
-    private final Handshake handshake = new Handshake(new StaticAppRegistry(List.of(app, disabled)), broadcaster, registry,
-            disconnect, admission, Metrics.NONE, FrameLog.SILENT);
+    private final Handshake handshake = new Handshake(new StaticAppRegistry(List.of(app, disabled)),
+            broadcasting.membership(), broadcasting.occupancy(), registry, disconnect, admission, Metrics.NONE, FrameLog.SILENT);
 
     private RecordingTransport refused(String key, String origin, String protocol) {
         RecordingTransport transport = new RecordingTransport();
@@ -73,8 +74,8 @@ class HandshakeTest {
     @Test
     void socketIdsAreUniqueOnTheNode() {
         App roomy = app.toBuilder().maxConnections(-1).build();
-        Handshake roomyHandshake = new Handshake(new StaticAppRegistry(List.of(roomy)), broadcaster, registry, disconnect,
-                Admission.UNLIMITED, Metrics.NONE, FrameLog.SILENT);
+        Handshake roomyHandshake = new Handshake(new StaticAppRegistry(List.of(roomy)), broadcasting.membership(),
+                broadcasting.occupancy(), registry, disconnect, Admission.UNLIMITED, Metrics.NONE, FrameLog.SILENT);
         Connection one = roomyHandshake.open(new RecordingTransport(), TestApps.KEY, null, null, null, null);
         Connection two = roomyHandshake.open(new RecordingTransport(), TestApps.KEY, null, null, null, null);
         assertNotEquals(one.socketId(), two.socketId());
@@ -82,8 +83,8 @@ class HandshakeTest {
 
     @Test
     void aSocketOverTheNodesCapIsRefusedBeforeItsAppIsLookedAt() {
-        Handshake full = new Handshake(new StaticAppRegistry(List.of(app)), broadcaster, registry, disconnect,
-                new Admission(0, 1, List.of()), Metrics.NONE, FrameLog.SILENT);
+        Handshake full = new Handshake(new StaticAppRegistry(List.of(app)), broadcasting.membership(),
+                broadcasting.occupancy(), registry, disconnect, new Admission(0, 1, List.of()), Metrics.NONE, FrameLog.SILENT);
         assertNotNull(full.open(new RecordingTransport(), TestApps.KEY, null, null, "10.0.0.1", null));
         RecordingTransport second = new RecordingTransport();
         assertNull(full.open(second, "nope", null, null, "10.0.0.1", null));

@@ -8,6 +8,7 @@ import dev.chorus.app.App;
 import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.InboundFrame;
@@ -77,8 +78,9 @@ class InboundFrameFuzzTest {
         Logger logger = Logger.getLogger("dev.chorus");
         logger.addHandler(handler);
         try {
-            Broadcaster broadcaster = new Broadcaster(new LocalRelay("fuzz"), ClusterState.NONE);
-            PusherServer server = new PusherServer(new StaticAppRegistry(List.of(APP)), broadcaster, FrameLog.SILENT);
+            Broadcasting broadcasting = Broadcasting.of(new LocalRelay("fuzz"), ClusterState.NONE);
+            Broadcaster broadcaster = broadcasting.broadcaster();
+            PusherServer server = new PusherServer(new StaticAppRegistry(List.of(APP)), broadcasting, FrameLog.SILENT);
             RecordingTransport transport = new RecordingTransport();
             Connection connection = server.open(transport, "key", null, "7");
             for (String text : texts) {

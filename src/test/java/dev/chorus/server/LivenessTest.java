@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.metrics.Metrics;
@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 class LivenessTest {
     private static final long SECOND = 1_000_000_000L;
     private final App app = TestApps.app().pingInterval(Duration.ofSeconds(60)).pongTimeout(Duration.ofSeconds(30)).build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
     private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final Disconnect disconnect = new Disconnect(registry, broadcaster, new Watchlists(broadcaster),
+    private final Disconnect disconnect = new Disconnect(registry, broadcasting.membership(),
+            new Watchlists(broadcasting.membership(), broadcasting.occupancy()),
             Admission.UNLIMITED, Metrics.NONE, FrameLog.SILENT);
     private final Liveness liveness = new Liveness(registry, disconnect, FrameLog.SILENT);
 

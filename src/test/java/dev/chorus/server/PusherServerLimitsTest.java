@@ -10,6 +10,7 @@ import dev.chorus.app.App;
 import dev.chorus.app.ClientEventPolicy;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.Frames;
@@ -35,13 +36,14 @@ class PusherServerLimitsTest {
 
     private final App app = app(ClientEventPolicy.ALL);
     private ClusterState cluster = ClusterState.NONE;
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), new ClusterState() {
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), new ClusterState() {
         @Override
         public Optional<Boolean> join(String appId, String channel, String userKey, String memberJson) {
             return cluster.join(appId, channel, userKey, memberJson);
         }
     });
-    private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
+    private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcasting, FrameLog.SILENT);
 
     private Connection open(RecordingTransport transport) {
         Connection connection = server.open(transport, "key", null, "7");
@@ -160,14 +162,14 @@ class PusherServerLimitsTest {
         Connection outsider = open(new RecordingTransport());
         server.message(outsider, "{\"event\":\"client-spoof\",\"channel\":\"private-cache-room\",\"data\":{\"n\":1}}");
         assertEquals(1, listenerTransport.take().size(), "accept_client_events_from: all delivers it");
-        assertNull(broadcaster.cached(app, "private-cache-room"), "but a non-member never sets the cached event");
+        assertNull(broadcasting.occupancy().cached(app, "private-cache-room"), "but a non-member never sets the cached event");
         server.message(outsider, "{\"event\":\"client-spoof\",\"channel\":\"private-cache-nobody\",\"data\":{}}");
         assertEquals(0, broadcaster.channels(app).cacheEntries());
 
         Connection member = open(new RecordingTransport());
         subscribePrivate(member, "private-cache-room");
         server.message(member, "{\"event\":\"client-real\",\"channel\":\"private-cache-room\",\"data\":{\"n\":2}}");
-        assertTrue(broadcaster.cached(app, "private-cache-room").contains("client-real"), "a member's event is cached");
+        assertTrue(broadcasting.occupancy().cached(app, "private-cache-room").contains("client-real"), "a member's event is cached");
     }
 
     @Test

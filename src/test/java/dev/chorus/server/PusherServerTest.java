@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chorus.app.App;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.EncodedFrame;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
 /** The protocol state machine, driven through recording transports: no sockets, no container. */
 class PusherServerTest {
     private final App app = TestApps.app().maxConnections(3).clientEventRate(0).maxPendingFrames(5).build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
-    private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
+    private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcasting, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
 
     private Connection open(RecordingTransport transport) {
@@ -149,7 +151,7 @@ class PusherServerTest {
     @Test
     void inlineCompletionsDoNotRecurseSoLongQueuesCannotOverflowTheStack() {
         App roomy = App.builder("2", "roomy", "s").name("r").clientEventRate(0).maxPendingFrames(1_000_000).build();
-        PusherServer big = new PusherServer(new StaticAppRegistry(List.of(roomy)), broadcaster, FrameLog.SILENT);
+        PusherServer big = new PusherServer(new StaticAppRegistry(List.of(roomy)), broadcasting, FrameLog.SILENT);
         RecordingTransport transport = new RecordingTransport();
         Connection connection = big.open(transport, "roomy", null, null);
         for (int i = 0; i < 200_000; i++) {

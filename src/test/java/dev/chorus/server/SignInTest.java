@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.Frames;
@@ -24,10 +25,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class SignInTest {
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
     private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final Watchlists watchlists = new Watchlists(broadcaster);
-    private final SignIn signIn = new SignIn(broadcaster, registry, watchlists);
+    private final Watchlists watchlists = new Watchlists(broadcasting.membership(), broadcasting.occupancy());
+    private final SignIn signIn = new SignIn(broadcasting.membership(), registry, watchlists);
     private App app = TestApps.app().build();
 
     private Connection open(RecordingTransport transport) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.Frames;
@@ -25,9 +26,11 @@ import org.junit.jupiter.api.Test;
 
 class SubscriptionsTest {
     private final App app = TestApps.app().limits(new App.Limits(2, 0, 1, 100, 10, 1_000)).build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
     private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final Subscriptions subscriptions = new Subscriptions(broadcaster, registry);
+    private final Subscriptions subscriptions = new Subscriptions(broadcaster, broadcasting.membership(), broadcasting.occupancy(),
+            broadcasting.webhooks(), registry);
 
     private Connection open(RecordingTransport transport) {
         Connection connection = new Connection("1." + registry.reserve(app), app, transport, FrameLog.SILENT, () -> { });

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chorus.app.App;
 import dev.chorus.app.StaticAppRegistry;
 import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.Frames;
@@ -26,8 +27,9 @@ class UserSigninTest {
     /** 2 channels per connection, so a double count would show; 64 bytes of user_info. */
     private static final App.Limits LIMITS = new App.Limits(2, 0, 1, 100, 10, 1_000, 64);
     private final App app = TestApps.app().clientEventRate(0).maxPendingFrames(100).limits(LIMITS).build();
-    private final Broadcaster broadcaster = new Broadcaster(new LocalRelay("test"), ClusterState.NONE);
-    private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcaster, FrameLog.SILENT);
+    private final Broadcasting broadcasting = Broadcasting.of(new LocalRelay("test"), ClusterState.NONE);
+    private final Broadcaster broadcaster = broadcasting.broadcaster();
+    private final PusherServer server = new PusherServer(new StaticAppRegistry(List.of(app)), broadcasting, FrameLog.SILENT);
     private final Signer signer = new Signer("secret");
 
     private Connection open(RecordingTransport transport) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
 import dev.chorus.app.StaticAppRegistry;
-import dev.chorus.broadcast.Broadcaster;
+import dev.chorus.broadcast.Broadcasting;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
 import dev.chorus.protocol.Frames;
@@ -61,7 +61,7 @@ class WatchlistTest {
     private PusherServer server = serverFor(BASE);
 
     private PusherServer serverFor(App app) {
-        return new PusherServer(new StaticAppRegistry(List.of(app)), new Broadcaster(relay, ClusterState.NONE),
+        return new PusherServer(new StaticAppRegistry(List.of(app)), Broadcasting.of(relay, ClusterState.NONE),
                 FrameLog.SILENT);
     }
 

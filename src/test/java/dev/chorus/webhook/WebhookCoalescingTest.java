@@ -31,7 +31,7 @@ class WebhookCoalescingTest {
         return Webhooks.member(Webhooks.MEMBER_REMOVED, channel, user);
     }
 
-    /** What a subscribe on an empty channel and the unsubscribe after it emit (as Broadcaster does). */
+    /** What a subscribe on an empty channel and the unsubscribe after it emit (as Membership does). */
     private void subscribeAndUnsubscribe(String channel) {
         buffer.add(occupied(channel));
         buffer.add(count(channel, 1));
