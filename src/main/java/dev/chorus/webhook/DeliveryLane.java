@@ -37,6 +37,8 @@ final class DeliveryLane {
     private final ArrayDeque<Batch> queue = new ArrayDeque<>();
     private int inFlight;
     private boolean failing;
+    /** Requests answered with 2xx so far: tells a late failure of an earlier request from a new outage. */
+    private long successes;
     private long batchesDroppedInOutage;
     private long eventsDroppedInOutage;
 
@@ -65,21 +67,25 @@ final class DeliveryLane {
     }
 
     private void attempt(Batch batch, int attempt) {
+        long successesAtSend;
+        synchronized (this) {
+            successesAtSend = successes;
+        }
         try {
             client.sendAsync(batch.request(), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, failure) -> completed(batch, attempt, response, failure));
+                    .whenComplete((response, failure) -> completed(batch, attempt, successesAtSend, response, failure));
         } catch (RuntimeException e) {
-            completed(batch, attempt, null, e);
+            completed(batch, attempt, successesAtSend, null, e);
         }
     }
 
-    private void completed(Batch batch, int attempt, HttpResponse<Void> response, Throwable failure) {
+    private void completed(Batch batch, int attempt, long successesAtSend, HttpResponse<Void> response, Throwable failure) {
         if (failure == null && response.statusCode() / 100 == 2) {
             recovered();
             next();
             return;
         }
-        failed(failure != null ? reason(failure) : "HTTP " + response.statusCode());
+        failed(failure != null ? reason(failure) : "HTTP " + response.statusCode(), successesAtSend);
         if (attempt >= limits.maxAttempts()) {
             synchronized (this) {
                 dropped(batch);
@@ -119,9 +125,14 @@ final class DeliveryLane {
         }
     }
 
-    private void failed(String reason) {
+    /**
+     * @param successesAtSend how many requests had succeeded when the failed one was sent: if one has
+     *     succeeded since, the receiver answers again and this failure is an old one arriving late
+     *     (requests overlap), not a new outage; the batch is retried all the same
+     */
+    private void failed(String reason, long successesAtSend) {
         synchronized (this) {
-            if (failing) {
+            if (failing || successesAtSend < successes) {
                 return;
             }
             failing = true;
@@ -136,6 +147,7 @@ final class DeliveryLane {
         long batches;
         long events;
         synchronized (this) {
+            successes++;
             if (!failing) {
                 return;
             }
