@@ -290,7 +290,11 @@ public final class Broadcaster {
     public ClusterState.LocalPart localPart(Map<String, Integer> connectionsByApp) {
         Map<String, Map<String, Integer>> subscriptions = new java.util.HashMap<>();
         Map<String, Map<String, Map<String, String>>> members = new java.util.HashMap<>();
+        Map<String, Map<String, ClusterState.Cached>> caches = new java.util.HashMap<>();
+        long now = System.nanoTime();
         registries.forEach((appId, registry) -> {
+            registry.cachedEvents(now).forEach((channel, event) -> caches.computeIfAbsent(appId, id -> new java.util.HashMap<>())
+                    .put(channel, new ClusterState.Cached(event.frame(), (event.expiresAtNanos() - now) / 1_000_000)));
             for (Channel channel : registry.channels()) {
                 if (channel.kind() == ChannelKind.SERVER_TO_USER || channel.isEmpty()) {
                     continue;
@@ -306,7 +310,7 @@ public final class Broadcaster {
                 }
             }
         });
-        return new ClusterState.LocalPart(subscriptions, connectionsByApp, members);
+        return new ClusterState.LocalPart(subscriptions, connectionsByApp, members, caches);
     }
 
     public void connectionOpened(App app) {
