@@ -554,6 +554,8 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         args.addAll(appIds);
         Object result = call(false, redis -> redis.eval(REAP, List.of(), args));
         if (!(result instanceof List<?> lists) || lists.size() != 2) {
+            // It came back: leave no lock, so that its real death later is reaped without waiting for it.
+            call(true, redis -> redis.del(key("reap", node)));
             return;
         }
         List<?> gone = (List<?>) lists.get(0);
