@@ -51,6 +51,7 @@ class RedisFaultsIT {
             redis.restart();
             assertEquals(200, ClusterIT.sdk(scene.a).trigger("feed", "first", "1").getHttpStatus());
             assertEquals(frame("first", "1"), scene.nextOn(scene.feedB, 30_000));
+            assertEquals(frame("first", "1"), scene.nextOn(scene.feedA, 5_000));
             scene.assertRebuilt(redis.port);
             scene.assertFlows();
         }
