@@ -187,9 +187,9 @@ public final class RedisRelay implements Relay {
                         lastUsed = System.currentTimeMillis();
                     }
                     if (held.size() == 0) {
-                        LOG.warn("Relayed the envelopes held while Redis was unreachable (" + heldThisOutage + " held, "
-                                + (dropped() - droppedBefore) + " dropped: over scaling.outage_buffer=" + scaling.link().outageBuffer()
-                                + " or older than " + scaling.link().outageBufferAge().toSeconds() + " s)");
+                        LOG.warn("Outage buffer emptied: " + heldThisOutage + " envelopes published during the Redis outage, "
+                                + (dropped() - droppedBefore) + " dropped (over scaling.outage_buffer=" + scaling.link().outageBuffer()
+                                + " or older than scaling.outage_buffer_seconds=" + scaling.link().outageBufferAge().toSeconds() + ")");
                         heldThisOutage = 0;
                     }
                 } catch (RuntimeException e) {
