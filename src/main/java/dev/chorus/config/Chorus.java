@@ -82,7 +82,7 @@ public class Chorus {
             });
             // Retried until it succeeds: a node whose part is missing from Redis is invisible to the cluster.
             dev.chorus.relay.Resync resync = new dev.chorus.relay.Resync(this::resync, resyncs, 100, 5_000, LOG::warn);
-            redis.onReconnect(resync::request);
+            redis.onReconnect(resync::requestNow);
             state.onDirty(resync::request);
         } else {
             relay = new LocalRelay(nodeId);
@@ -281,15 +281,16 @@ public class Chorus {
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
         // The drained subscriptions' counts: the other nodes must hear of them while the relay is up.
         broadcaster.flushCounts();
+        if (resyncs != null) {
+            // Before leaving the cluster: a re-report after it would put this node's part back.
+            resyncs.shutdownNow();
+        }
         if (cluster instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
             } catch (Exception e) {
                 LOG.warn("Leaving the cluster failed: " + e.getMessage());
             }
-        }
-        if (resyncs != null) {
-            resyncs.shutdownNow();
         }
         relay.close();
         webhooks.close();

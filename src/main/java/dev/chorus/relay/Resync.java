@@ -40,17 +40,38 @@ public final class Resync {
         this.backoff = minBackoffMillis;
     }
 
-    /** This node's part may be missing or wrong in the store: re-report it now (or after the running attempt). */
+    /**
+     * This node's part may be missing or wrong in the store: re-report it now, after the running attempt,
+     * or when the backoff after a failed one ends (a burst of failed writes during an outage is one retry).
+     */
     public synchronized void request() {
+        wanted = true;
+        if (running || scheduled != null) {
+            return;
+        }
+        schedule(0);
+    }
+
+    /** The store is reachable again: re-report now, without sitting out the backoff of a failed attempt. */
+    public synchronized void requestNow() {
         wanted = true;
         if (running) {
             return;
         }
         if (scheduled != null) {
-            // A request after a failure is news (the link came back, say): do not sit out the backoff.
             scheduled.cancel(false);
         }
-        scheduled = executor.schedule(this::run, 0, TimeUnit.MILLISECONDS);
+        backoff = minBackoffMillis;
+        schedule(0);
+    }
+
+    private void schedule(long delayMillis) {
+        try {
+            scheduled = executor.schedule(this::run, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // The node is shutting down: its part is being removed, not re-reported.
+            scheduled = null;
+        }
     }
 
     private void run() {
@@ -77,7 +98,7 @@ public final class Resync {
                 failures = 0;
                 backoff = minBackoffMillis;
                 if (wanted) {
-                    scheduled = executor.schedule(this::run, 0, TimeUnit.MILLISECONDS);
+                    schedule(0);
                 }
                 return;
             }
@@ -85,7 +106,7 @@ public final class Resync {
                 log.accept("Re-reporting this node to Redis failed (" + failure.getMessage() + "); retrying until it succeeds");
             }
             wanted = true;
-            scheduled = executor.schedule(this::run, backoff, TimeUnit.MILLISECONDS);
+            schedule(backoff);
             backoff = Math.min(backoff * 2, maxBackoffMillis);
         }
     }

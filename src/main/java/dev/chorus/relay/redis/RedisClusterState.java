@@ -153,6 +153,8 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     private volatile Consumer<Member> memberGone = member -> { };
     private volatile java.util.function.BiConsumer<String, String> subscriptionsGone = (app, channel) -> { };
     private volatile Runnable dirty = () -> { };
+    /** Members a failed re-report found first again: announced by the next one that succeeds, not lost with the failure. */
+    private final Set<Member> unannounced = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RedisClusterState(Scaling scaling, String nodeId, Collection<String> appIds, BooleanSupplier linkUp) {
         this.prefix = scaling.prefix();
@@ -463,9 +465,8 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         if (down()) {
             throw new IllegalStateException("the Redis link is down");
         }
-        List<Member> firstAgain = new ArrayList<>();
         // The heartbeat first: a reap of this node that starts after it finds the node alive and leaves it.
-        beatOnce();
+        beatOnce(false);
         for (String app : appIds) {
             Map<String, String> counts = new HashMap<>();
             part.subscriptions().getOrDefault(app, Map.of()).forEach((channel, count) -> counts.put(channel, String.valueOf(count)));
@@ -497,7 +498,7 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         }
         part.members().forEach((app, channels) -> channels.forEach((channel, members) -> members.forEach((user, json) -> {
             if (joinAs(app, channel, user, json, -1) == Entry.FIRST) {
-                firstAgain.add(new Member(app, channel, user, json));
+                unannounced.add(new Member(app, channel, user, json));
             }
         })));
         // Only where the store has none: an event published since the store came back is newer than this copy.
@@ -507,6 +508,13 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
                         SetParams.setParams().nx().px(cached.ttlMillis())));
             }
         }));
+        List<Member> firstAgain = new ArrayList<>();
+        for (Member member : unannounced) {
+            if (current.contains(entry(member.app(), member.channel(), member.userKey()))) {
+                firstAgain.add(member);
+            }
+        }
+        unannounced.clear();
         return firstAgain;
     }
 
@@ -525,7 +533,7 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
             return;
         }
         try {
-            beatOnce();
+            beatOnce(true);
             for (String node : call(true, redis -> redis.smembers(key("nodes")))) {
                 if (!node.equals(nodeId) && !call(true, redis -> redis.exists(key("node", node)))
                         && "OK".equals(call(true, redis -> redis.set(key("reap", node), nodeId, SetParams.setParams().nx().px(60_000))))) {
@@ -537,11 +545,11 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         }
     }
 
-    /** Renews this node's heartbeat; marks the part dirty when the store had forgotten the node. */
-    private void beatOnce() {
+    /** Renews this node's heartbeat; when the store had forgotten the node, marks the part dirty if asked to. */
+    private void beatOnce(boolean markIfForgotten) {
         Object had = call(true, redis -> redis.eval(BEAT, List.of(key("node", nodeId), key("nodes")),
                 List.of(String.valueOf(timeoutMillis), nodeId)));
-        if (((Number) had).longValue() == 0) {
+        if (markIfForgotten && ((Number) had).longValue() == 0) {
             markDirty();
         }
     }

@@ -32,10 +32,12 @@ import redis.clients.jedis.Response;
  * publish failed on a connection that turned out dead) waits in an {@link OutageBuffer} and goes out,
  * in order and before anything newer, once a fresh connection has answered. After an outage the
  * publisher also waits (up to {@value #RESUBSCRIBE_GRACE_MILLIS} ms) until as many nodes are subscribed
- * as received its last publish before it, so a node still resubscribing does not miss what was held.
+ * as were listening before it (by its last publish or idle check), so a node still resubscribing does
+ * not miss what was held.
  * Each envelope carries the publisher's sequence number: a retried publish that had in fact reached
  * Redis is dropped by the receivers, so delivery stays at most once.
- * <p>Liveness: an idle publisher link is PINGed every {@code ping_interval}; the subscriber link is PINGed
+ * <p>Liveness: an idle publisher link is checked every {@code ping_interval} (with {@code PUBSUB NUMSUB}, which
+ * also counts the listening nodes); the subscriber link is PINGed
  * on the pub/sub connection and replaced when nothing (pong, message) came back for {@code ping_timeout},
  * so a half-open connection (Redis paused, a dropped NAT entry) is noticed in seconds, not at the next
  * publish or when the OS gives up.
@@ -209,7 +211,8 @@ public final class RedisRelay implements Relay {
             if (message == null) {
                 if (jedis != null && System.currentTimeMillis() - lastUsed >= pingIntervalMillis) {
                     try {
-                        jedis.ping();
+                        // A PING that also learns how many nodes listen, for the wait after an outage.
+                        receivers = subscribers(jedis);
                         lastUsed = System.currentTimeMillis();
                     } catch (RuntimeException e) {
                         jedis = broken(jedis, e);
@@ -278,8 +281,7 @@ public final class RedisRelay implements Relay {
         }
         long deadline = System.currentTimeMillis() + RESUBSCRIBE_GRACE_MILLIS;
         while (running.get() && System.currentTimeMillis() < deadline) {
-            Long subscribed = jedis.pubsubNumSub(channel).get(channel);
-            if (subscribed != null && subscribed >= expected) {
+            if (subscribers(jedis) >= expected) {
                 return;
             }
             try {
@@ -289,6 +291,11 @@ public final class RedisRelay implements Relay {
                 return;
             }
         }
+    }
+
+    private long subscribers(Jedis jedis) {
+        Long subscribed = jedis.pubsubNumSub(channel).get(channel);
+        return subscribed == null ? 0 : subscribed;
     }
 
     private void subscribeLoop(Consumer<Envelope> receiver) {
