@@ -20,7 +20,8 @@ import redis.clients.jedis.Jedis;
 /**
  * Redis faults with real processes (two launcher nodes, redis-server, and for the failover a replica and a
  * sentinel), all on loopback. Each test asserts both halves: the shared state comes back (presence
- * roster, {@code users}, {@code connections}, subscription counts, the cache channel's last event) and
+ * roster, {@code users}, {@code connections}, subscription counts, signed-in users, the cache channel's
+ * last event) and
  * traffic flows without loss or duplicates, the first event after recovery included.
  */
 class RedisFaultsIT {
@@ -177,7 +178,8 @@ class RedisFaultsIT {
 
     /**
      * Two nodes holding some of everything the cluster shares: a subscriber of {@code feed} on each, a
-     * presence member on each ({@code bob} on A, {@code alice} on B), and a cache channel's last event.
+     * presence member on each ({@code bob} on A, {@code alice} on B), a signed-in user ({@code carol} on B,
+     * what watchlists ask about), and a cache channel's last event.
      */
     private static final class Scene implements AutoCloseable {
         final ChorusProcess a;
@@ -186,6 +188,7 @@ class RedisFaultsIT {
         final Wire.Client feedB;
         final Wire.Client bob;
         final Wire.Client alice;
+        final Wire.Client carol;
         final String prefix;
 
         Scene(RedisProcess redis, String prefix) throws Exception {
@@ -204,6 +207,11 @@ class RedisFaultsIT {
             alice = ClusterIT.present(b, ROOM, "alice");
             assertTrue(alice.next().contains("subscription_succeeded"));
             assertEquals(ClusterIT.added(ROOM, "alice"), bob.next());
+            carol = Wire.open(b.port, "ck");
+            String userData = "{\"id\":\"carol\"}";
+            carol.send(Wire.JSON.writeValueAsString(Map.of("event", "pusher:signin", "data", Map.of(
+                    "auth", Wire.userAuth("ck", "cs", carol.socketId(), userData), "user_data", userData))));
+            assertTrue(carol.next().contains("signin_success"));
             assertEquals(200, ClusterIT.sdk(a).trigger("cache-news", "headline", "h1").getHttpStatus());
             assertRebuilt(redisPort);
         }
@@ -267,7 +275,7 @@ class RedisFaultsIT {
                         problems.add(name + " users " + ids);
                     }
                     long connections = Wire.JSON.readTree(ClusterIT.sdk(node).get("/connections").getMessage()).path("connections").asLong();
-                    if (connections != 4) {
+                    if (connections != 5) {
                         problems.add(name + " connections " + connections);
                     }
                     String channels = ClusterIT.sdk(node).get("/channels", Map.of("filter_by_prefix", "feed",
@@ -286,6 +294,10 @@ class RedisFaultsIT {
             try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
                 if (jedis.get(prefix + ":cache:1:cache-news") == null) {
                     problems.add("cache-news not cached in Redis");
+                }
+                // What watchlists ask: is the user signed in anywhere.
+                if (jedis.hget(prefix + ":pm:1:#signed-in", "carol") == null) {
+                    problems.add("carol not signed in in Redis");
                 }
             } catch (RuntimeException e) {
                 problems.add("Redis " + e);
@@ -308,7 +320,7 @@ class RedisFaultsIT {
 
         @Override
         public void close() throws Exception {
-            for (Wire.Client client : List.of(feedA, feedB, bob, alice)) {
+            for (Wire.Client client : List.of(feedA, feedB, bob, alice, carol)) {
                 client.close();
             }
             a.close();
