@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.time.Duration;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -45,6 +49,8 @@ import redis.clients.jedis.params.SetParams;
 public final class RedisClusterState implements ClusterState, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisClusterState.class);
     private static final String SEP = "\u0000";
+    /** Connections to the store; callers beyond it wait (at most a socket timeout) for one to come back. */
+    private static final int POOL_SIZE = 32;
 
     // ARGV[5] is max_presence_members (negative: none); KEYS[1] holds one field per distinct user in the
     // channel over all nodes, so its length is the cluster's member count, checked and added atomically.
@@ -193,10 +199,23 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
         }
         synchronized (this) {
             if (redis == null) {
-                redis = new JedisPooled(endpoint.master(), endpoint.config("chorus-state-" + nodeId, socketTimeoutMillis));
+                redis = new JedisPooled(endpoint.master(), endpoint.config("chorus-state-" + nodeId, socketTimeoutMillis), poolConfig());
             }
             return redis;
         }
+    }
+
+    /**
+     * Calls run on the clients' threads, so a borrow waits no longer than a call may: with the pool's default
+     * (wait forever), connections that fail to open while Redis dies can leave every waiting thread blocked for
+     * good (commons-pool2 creates nothing and wakes nobody).
+     */
+    private GenericObjectPoolConfig<Connection> poolConfig() {
+        ConnectionPoolConfig config = new ConnectionPoolConfig();
+        config.setMaxTotal(POOL_SIZE);
+        config.setMaxIdle(POOL_SIZE);
+        config.setMaxWait(Duration.ofMillis(socketTimeoutMillis));
+        return config;
     }
 
     /** Drops the pool a failed connection came from: its other connections predate the same fault. */

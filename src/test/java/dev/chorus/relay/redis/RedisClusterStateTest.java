@@ -83,6 +83,24 @@ class RedisClusterStateTest {
     }
 
     @Test
+    void manyClientThreadsCallingWhileRedisCannotBeReachedAllGetAnAnswerInBoundedTime() throws Exception {
+        try (RedisClusterState state = state()) {
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(200);
+            try {
+                List<java.util.concurrent.Future<?>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    calls.add(threads.submit(() -> state.connections("1", -1)));
+                }
+                for (java.util.concurrent.Future<?> call : calls) {
+                    call.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void connectionErrorsAndAReplicaOrLoadingServerCountAsLinkFailures() {
         assertTrue(RedisClusterState.linkFailure(new JedisConnectionException("Unexpected end of stream.")));
         assertTrue(RedisClusterState.linkFailure(new JedisDataException("READONLY You can't write against a read only replica.")));
