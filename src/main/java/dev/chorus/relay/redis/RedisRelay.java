@@ -224,13 +224,10 @@ public final class RedisRelay implements Relay {
             }
             // Everything queued behind it goes in the same pipeline: one round trip per batch, in order.
             batch.clear();
-            batch.add(EnvelopeCodec.withSequence(message, ++sequence));
-            while (batch.size() < MAX_BATCH) {
-                String next = outbox.poll();
-                if (next == null) {
-                    break;
-                }
-                batch.add(EnvelopeCodec.withSequence(next, ++sequence));
+            batch.add(message);
+            outbox.drainTo(batch, MAX_BATCH - 1);
+            for (int i = 0; i < batch.size(); i++) {
+                batch.set(i, EnvelopeCodec.withSequence(batch.get(i), ++sequence));
             }
             if (jedis != null) {
                 try {
