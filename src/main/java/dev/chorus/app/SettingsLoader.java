@@ -44,7 +44,8 @@ public final class SettingsLoader {
     private static final Set<String> SECTIONS = Set.of("server", "scaling", "apps");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
     private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
-            "password", "database", "node_timeout");
+            "password", "database", "node_timeout", "sentinels", "sentinel_master", "sentinel_username", "sentinel_password",
+            "outage_buffer", "outage_buffer_seconds", "ping_interval_ms", "ping_timeout_ms");
     private static final Set<String> APP_KEYS = Set.of("id", "key", "secret", "name", "enabled", "allowed_origins",
             "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
@@ -319,7 +320,62 @@ public final class SettingsLoader {
         } else if (host.contains("://") || host.contains("/")) {
             throw ConfigurationException.bad("scaling.host (REDIS_HOST)", host, "a host name or address; put URLs in REDIS_URL");
         }
-        return new Scaling(enabled, prefix, host, port, tls, username, password, database, Duration.ofSeconds(nodeTimeout));
+        return new Scaling(enabled, prefix, host, port, tls, username, password, database, Duration.ofSeconds(nodeTimeout),
+                sentinel(node), link(node));
+    }
+
+    private Scaling.Sentinel sentinel(ObjectNode node) {
+        String raw = env.get("REDIS_SENTINELS");
+        List<String> addresses = new ArrayList<>();
+        JsonNode yaml = node == null ? null : node.get("sentinels");
+        if (raw == null && yaml != null && yaml.isArray()) {
+            for (JsonNode item : yaml) {
+                addresses.add(item.asText().trim());
+            }
+        } else {
+            String list = first(raw, text(node, "sentinels"));
+            if (list != null) {
+                for (String part : list.split(",")) {
+                    if (!part.isBlank()) {
+                        addresses.add(part.trim());
+                    }
+                }
+            }
+        }
+        if (addresses.isEmpty()) {
+            return null;
+        }
+        for (String address : addresses) {
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0 || address.contains("/")) {
+                throw ConfigurationException.bad("scaling.sentinels (REDIS_SENTINELS)", address, "host:port[,host:port...]");
+            }
+            integer("scaling.sentinels (REDIS_SENTINELS) port", address.substring(colon + 1), 1, 65535);
+        }
+        String master = first(env.get("REDIS_SENTINEL_MASTER"), text(node, "sentinel_master"), "mymaster");
+        if (!CREDENTIAL.matcher(master).matches()) {
+            throw ConfigurationException.bad("scaling.sentinel_master (REDIS_SENTINEL_MASTER)", master,
+                    "1-128 characters of letters, digits, '-', '_', '.'");
+        }
+        return new Scaling.Sentinel(addresses, master, first(env.get("REDIS_SENTINEL_USERNAME"), text(node, "sentinel_username")),
+                first(env.get("REDIS_SENTINEL_PASSWORD"), text(node, "sentinel_password")));
+    }
+
+    private Scaling.Link link(ObjectNode node) {
+        Scaling.Link defaults = Scaling.Link.DEFAULT;
+        int buffer = integer("scaling.outage_buffer (REDIS_OUTAGE_BUFFER)", first(env.get("REDIS_OUTAGE_BUFFER"),
+                text(node, "outage_buffer"), String.valueOf(defaults.outageBuffer())), 0, 1_000_000);
+        int age = integer("scaling.outage_buffer_seconds (REDIS_OUTAGE_BUFFER_SECONDS)", first(env.get("REDIS_OUTAGE_BUFFER_SECONDS"),
+                text(node, "outage_buffer_seconds"), String.valueOf(defaults.outageBufferAge().toSeconds())), 1, 3600);
+        int interval = integer("scaling.ping_interval_ms (REDIS_PING_INTERVAL_MS)", first(env.get("REDIS_PING_INTERVAL_MS"),
+                text(node, "ping_interval_ms"), String.valueOf(defaults.pingInterval().toMillis())), 100, 60_000);
+        int timeout = integer("scaling.ping_timeout_ms (REDIS_PING_TIMEOUT_MS)", first(env.get("REDIS_PING_TIMEOUT_MS"),
+                text(node, "ping_timeout_ms"), String.valueOf(defaults.pingTimeout().toMillis())), 200, 600_000);
+        if (timeout <= interval) {
+            throw ConfigurationException.bad("scaling.ping_timeout_ms (REDIS_PING_TIMEOUT_MS)", timeout,
+                    "more than scaling.ping_interval_ms (" + interval + ")");
+        }
+        return new Scaling.Link(buffer, Duration.ofSeconds(age), Duration.ofMillis(interval), Duration.ofMillis(timeout));
     }
 
     private App app(int index, ObjectNode node, Map<String, String> appEnv) {

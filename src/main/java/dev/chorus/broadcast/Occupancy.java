@@ -63,7 +63,12 @@ public final class Occupancy {
     public ClusterState.LocalPart localPart(Map<String, Integer> connectionsByApp) {
         Map<String, Map<String, Integer>> subscriptions = new HashMap<>();
         Map<String, Map<String, Map<String, String>>> members = new HashMap<>();
+        // Cache channels' last events too: a Redis restarted empty would otherwise forget them.
+        Map<String, Map<String, ClusterState.Cached>> caches = new HashMap<>();
+        long now = System.nanoTime();
         local.registries().forEach((appId, registry) -> {
+            registry.cachedEvents(now).forEach((channel, event) -> caches.computeIfAbsent(appId, id -> new HashMap<>())
+                    .put(channel, new ClusterState.Cached(event.frame(), (event.expiresAtNanos() - now) / 1_000_000)));
             for (Channel channel : registry.channels()) {
                 if (channel.kind() == ChannelKind.SERVER_TO_USER || channel.isEmpty()) {
                     continue;
@@ -78,6 +83,6 @@ public final class Occupancy {
                 }
             }
         });
-        return new ClusterState.LocalPart(subscriptions, connectionsByApp, members);
+        return new ClusterState.LocalPart(subscriptions, connectionsByApp, members, caches);
     }
 }

@@ -161,6 +161,17 @@ public final class ChannelRegistry {
         return event.frame();
     }
 
+    /** Cache channel → its kept event, expired ones left out: what this node re-reports to the cluster. */
+    public Map<String, CachedEvent> cachedEvents(long nowNanos) {
+        Map<String, CachedEvent> live = new java.util.HashMap<>();
+        cache.forEach((channel, event) -> {
+            if (nowNanos - event.expiresAtNanos() < 0) {
+                live.put(channel, event);
+            }
+        });
+        return live;
+    }
+
     /** Drops expired cache entries, so channels nobody reads again do not hold memory forever. */
     public void expireCache(long nowNanos) {
         for (Map.Entry<String, CachedEvent> entry : cache.entrySet()) {

@@ -59,6 +59,7 @@ public class Chorus {
     private HttpWebhookEmitter webhooks;
     private Metrics metrics;
     private ScheduledExecutorService timer;
+    private ScheduledExecutorService resyncs;
     private long ticks;
     private RestartFile restartFile;
     private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
@@ -97,7 +98,15 @@ public class Chorus {
                     settings.apps().stream().map(App::id).toList(), redis::connected);
             relay = redis;
             cluster = state;
-            redis.onReconnect(this::resync);
+            resyncs = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "chorus-redis-resync");
+                thread.setDaemon(true);
+                return thread;
+            });
+            // Retried until it succeeds: a node whose part is missing from Redis is invisible to the cluster.
+            dev.chorus.relay.Resync resync = new dev.chorus.relay.Resync(this::resync, resyncs, 100, 5_000, LOG::warn);
+            redis.onReconnect(resync::requestNow);
+            state.onDirty(resync::request);
         } else {
             relay = new LocalRelay(nodeId);
             cluster = ClusterState.NONE;
@@ -177,7 +186,10 @@ public class Chorus {
                 webhooks::dropped);
         if (relay instanceof RedisRelay redis) {
             metrics.gauge("chorus.relay.connected", "1 while both Redis links are up", () -> redis.connected() ? 1 : 0);
-            metrics.gauge("chorus.relay.dropped", "Envelopes not relayed (Redis down or outbox full)", redis::dropped);
+            metrics.gauge("chorus.relay.dropped", "Envelopes not relayed (outbox full, or over the outage buffer's bound or age)",
+                    redis::dropped);
+            metrics.gauge("chorus.relay.buffered", "Envelopes held while Redis is unreachable, relayed once it is back",
+                    redis::buffered);
             metrics.gauge("chorus.relay.lag.seconds", "Publish-to-receive time of the last relayed envelope",
                     () -> redis.lastLagMillis() / 1000.0);
         }
@@ -208,7 +220,10 @@ public class Chorus {
         }
     }
 
-    /** The link to the other nodes is back: re-report this node, announce members that were reaped meanwhile. */
+    /**
+     * The link to the other nodes is back, or this node's part in Redis may be wrong: re-report this node,
+     * announce members that were reaped meanwhile. Throws when Redis did not take it all (retried).
+     */
     private void resync() {
         ClusterState.LocalPart part = broadcasting.occupancy().localPart(server.connectionCounts());
         // Signed-in users are re-reported with the presence members, or resync would take them for stale.
@@ -294,6 +309,10 @@ public class Chorus {
         server.drain(PusherError.SERVER_RESTARTING, 1_000);
         // The drained subscriptions' counts: the other nodes must hear of them while the relay is up.
         broadcasting.membership().flushCounts();
+        if (resyncs != null) {
+            // Before leaving the cluster: a re-report after it would put this node's part back.
+            resyncs.shutdownNow();
+        }
         if (cluster instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

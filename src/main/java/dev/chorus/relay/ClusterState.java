@@ -125,11 +125,20 @@ public interface ClusterState {
 
     /**
      * Re-reports this node's whole part after the store came back (others may have reaped it while
-     * it was away).
+     * it was away, or it restarted empty). Rewriting the same part twice leaves the store as once.
      * @return the presence members that are now first in the cluster again, to announce
+     * @throws RuntimeException when the store did not take all of it: the caller tries again (see {@link Resync})
      */
     default java.util.List<Member> resync(LocalPart part) {
         return java.util.List.of();
+    }
+
+    /**
+     * Called, on any thread, whenever this node's part in the store may be wrong or gone: a write failed,
+     * or the store no longer knows this node (it restarted empty, failed over, or the others reaped this
+     * node while it was cut off). The listener must not block; it arranges a {@link #resync}.
+     */
+    default void onDirty(Runnable listener) {
     }
 
     /**
@@ -148,10 +157,18 @@ public interface ClusterState {
     }
 
     /**
-     * This node's part: app → channel → subscriptions, app → connections, and the presence members
-     * it holds (user key → member JSON per app and channel).
+     * This node's part: app → channel → subscriptions, app → connections, the presence members
+     * it holds (user key → member JSON per app and channel), and app → cache channel → its last event.
      */
     record LocalPart(Map<String, Map<String, Integer>> subscriptions, Map<String, Integer> connections,
-                     Map<String, Map<String, Map<String, String>>> members) {
+                     Map<String, Map<String, Map<String, String>>> members, Map<String, Map<String, Cached>> caches) {
+        public LocalPart(Map<String, Map<String, Integer>> subscriptions, Map<String, Integer> connections,
+                         Map<String, Map<String, Map<String, String>>> members) {
+            this(subscriptions, connections, members, Map.of());
+        }
+    }
+
+    /** A cache channel's last event as this node keeps it, and how much longer it is kept. */
+    record Cached(String frame, long ttlMillis) {
     }
 }

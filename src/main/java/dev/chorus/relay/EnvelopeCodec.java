@@ -40,6 +40,27 @@ public final class EnvelopeCodec {
         return node.toString();
     }
 
+    /**
+     * The encoded envelope with the publishing node's sequence number in front, so a receiver can drop
+     * a copy that a retried publish sent twice. Numbers grow by one per envelope a node publishes.
+     */
+    public static String withSequence(String encoded, long sequence) {
+        return "{\"q\":" + sequence + "," + encoded.substring(1);
+    }
+
+    /** The sequence number {@link #withSequence} put in front, or -1 (an envelope from a node without them). */
+    public static long sequence(String text) {
+        if (!text.startsWith("{\"q\":")) {
+            return -1;
+        }
+        long value = 0;
+        int i = 5;
+        for (; i < text.length() && Character.isDigit(text.charAt(i)); i++) {
+            value = value * 10 + (text.charAt(i) - '0');
+        }
+        return i > 5 ? value : -1;
+    }
+
     /** The sending time of an encoded envelope, or -1. */
     public static long sentAt(String text) {
         int at = text.indexOf("\"s\":");

@@ -231,6 +231,50 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void redisLinkSettingsHaveDefaultsAndNoSentinelUnlessNamed() {
+        Scaling scaling = new SettingsLoader(Map.of(), Map.of("REVERB_SCALING_ENABLED", "true")).load(null).scaling();
+        assertNull(scaling.sentinel());
+        assertEquals(5_000, scaling.link().outageBuffer());
+        assertEquals(Duration.ofSeconds(30), scaling.link().outageBufferAge());
+        assertEquals(Duration.ofSeconds(1), scaling.link().pingInterval());
+        assertEquals(Duration.ofSeconds(3), scaling.link().pingTimeout());
+    }
+
+    @Test
+    void sentinelsAndLinkSettingsComeFromTheEnvironment() {
+        Scaling scaling = new SettingsLoader(Map.of(), Map.of("REVERB_SCALING_ENABLED", "true",
+                "REDIS_SENTINELS", "10.0.0.1:26379, 10.0.0.2:26380", "REDIS_SENTINEL_MASTER", "chorus",
+                "REDIS_SENTINEL_PASSWORD", "hunter2", "REDIS_OUTAGE_BUFFER", "100", "REDIS_OUTAGE_BUFFER_SECONDS", "5",
+                "REDIS_PING_INTERVAL_MS", "500", "REDIS_PING_TIMEOUT_MS", "2000")).load(null).scaling();
+        assertEquals(List.of("10.0.0.1:26379", "10.0.0.2:26380"), scaling.sentinel().addresses());
+        assertEquals("chorus", scaling.sentinel().master());
+        assertEquals("hunter2", scaling.sentinel().password());
+        assertEquals(new Scaling.Link(100, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMillis(2000)), scaling.link());
+        assertEquals("sentinel master 'chorus' via 10.0.0.1:26379,10.0.0.2:26380/0", scaling.describe());
+        assertFalse(scaling.toString().contains("hunter2"), scaling.toString());
+    }
+
+    @Test
+    void sentinelsAndLinkSettingsComeFromTheYamlFile() throws IOException {
+        Path config = file("scaling:\n  enabled: true\n  sentinels: [\"s1:26379\", \"s2:26379\"]\n  sentinel_master: m1\n"
+                + "  sentinel_username: watcher\n  outage_buffer: 0\n  outage_buffer_seconds: 10\n  ping_interval_ms: 250\n"
+                + "  ping_timeout_ms: 1000\n");
+        Scaling scaling = new SettingsLoader(Map.of(SettingsLoader.FLAG_CONFIG, config.toString()), Map.of()).load(null).scaling();
+        assertEquals(new Scaling.Sentinel(List.of("s1:26379", "s2:26379"), "m1", "watcher", null), scaling.sentinel());
+        assertEquals(new Scaling.Link(0, Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofMillis(1000)), scaling.link());
+    }
+
+    @Test
+    void badSentinelAndLinkSettingsAreNamed() {
+        ConfigurationException address = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_SENTINELS", "redis://s1:26379")).load(null));
+        assertTrue(address.getMessage().contains("REDIS_SENTINELS"), address.getMessage());
+        ConfigurationException timeout = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
+                Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_PING_INTERVAL_MS", "2000", "REDIS_PING_TIMEOUT_MS", "1000")).load(null));
+        assertTrue(timeout.getMessage().contains("REDIS_PING_TIMEOUT_MS"), timeout.getMessage());
+    }
+
+    @Test
     void badRedisSettingsAreNamed() {
         ConfigurationException scheme = assertThrows(ConfigurationException.class, () -> new SettingsLoader(Map.of(),
                 Map.of("REVERB_SCALING_ENABLED", "true", "REDIS_URL", "http://x")).load(null));

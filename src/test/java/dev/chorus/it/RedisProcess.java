@@ -19,13 +19,15 @@ public final class RedisProcess implements AutoCloseable {
     private final Path binary;
     private final Path dir;
     private final boolean persistent;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisProcess(Path binary, int port, Path dir, boolean persistent) {
+    private RedisProcess(Path binary, int port, Path dir, boolean persistent, List<String> extraArgs) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
         this.persistent = persistent;
+        this.extraArgs = extraArgs;
     }
 
     public static RedisProcess start() throws IOException {
@@ -35,9 +37,35 @@ public final class RedisProcess implements AutoCloseable {
     /** @param persistent append-only file synced on every write, so a SIGKILL loses nothing */
     public static RedisProcess start(boolean persistent) throws IOException {
         RedisProcess redis = new RedisProcess(binary(), ChorusProcess.freePort(), Files.createTempDirectory("chorus-redis-"),
-                persistent);
+                persistent, List.of());
         redis.restart();
         return redis;
+    }
+
+    /** A replica of {@code master}, for Sentinel to promote. */
+    public static RedisProcess replicaOf(RedisProcess master) throws IOException {
+        RedisProcess redis = new RedisProcess(binary(), ChorusProcess.freePort(), Files.createTempDirectory("chorus-redis-"),
+                false, List.of("--replicaof", "127.0.0.1", String.valueOf(master.port)));
+        redis.restart();
+        return redis;
+    }
+
+    /**
+     * The same redis-server binary as a sentinel ({@code --sentinel}) watching {@code master} under
+     * {@code name}, quorum 1, calling it down after one second of silence.
+     */
+    public static RedisProcess sentinel(String name, RedisProcess master) throws IOException {
+        Path dir = Files.createTempDirectory("chorus-sentinel-");
+        int port = ChorusProcess.freePort();
+        Path config = dir.resolve("sentinel.conf");
+        Files.writeString(config, "port " + port + "\nbind 127.0.0.1\n"
+                + "sentinel monitor " + name + " 127.0.0.1 " + master.port + " 1\n"
+                + "sentinel down-after-milliseconds " + name + " 1000\n"
+                + "sentinel failover-timeout " + name + " 5000\n"
+                + "sentinel parallel-syncs " + name + " 1\n");
+        RedisProcess sentinel = new RedisProcess(binary(), port, dir, false, List.of(config.toString(), "--sentinel"));
+        sentinel.restart();
+        return sentinel;
     }
 
     private static Path binary() throws IOException {
@@ -64,9 +92,16 @@ public final class RedisProcess implements AutoCloseable {
 
     /** (Re)starts the server on the same port. */
     public void restart() throws IOException {
-        process = new ProcessBuilder(List.of(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString()));
+        if (extraArgs.contains("--sentinel")) {
+            command.addAll(extraArgs);
+        } else {
+            command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString()));
+            command.addAll(extraArgs);
+        }
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -86,6 +121,27 @@ public final class RedisProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP: the process stops answering but its sockets stay open (a half-open link for the clients). */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " failed");
+        }
+    }
+
+    public String log() throws IOException {
+        return Files.readString(dir.resolve("redis.log"));
     }
 
     public String url() {

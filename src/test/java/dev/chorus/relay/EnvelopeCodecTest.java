@@ -22,6 +22,21 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void aSequencedEnvelopeDecodesAsBeforeAndTellsItsNumber() {
+        Envelope envelope = Envelope.event("n1", "app", "news", "{\"event\":\"e\",\"data\":\"{\\\"q\\\":1}\"}", null);
+        String sequenced = EnvelopeCodec.withSequence(EnvelopeCodec.encode(envelope), 4711);
+        assertEquals(envelope, EnvelopeCodec.decode(sequenced));
+        assertEquals(4711, EnvelopeCodec.sequence(sequenced));
+        org.junit.jupiter.api.Assertions.assertTrue(EnvelopeCodec.sentAt(sequenced) > 0);
+    }
+
+    @Test
+    void anEnvelopeWithoutASequenceNumberHasNone() {
+        assertEquals(-1, EnvelopeCodec.sequence(EnvelopeCodec.encode(Envelope.restart("n"))));
+        assertEquals(-1, EnvelopeCodec.sequence("{\"q\":x}"));
+    }
+
+    @Test
     void garbageDecodesToNullNeverThrows() {
         for (String bad : new String[] {"", "x", "[]", "{}", "{\"n\":\"a\",\"a\":\"b\",\"t\":\"e\"}", "{\"n\":1,\"a\":\"b\",\"t\":\"r\"}",
                 "{\"n\":\"a\",\"a\":\"b\",\"t\":\"?\"}"}) {
