@@ -36,6 +36,20 @@ class DocumentedConfigurationTest {
         }
     }
 
+    @Test
+    void everyYamlExampleInTheDocsLoads() throws Exception {
+        int examples = 0;
+        try (var pages = Files.list(Path.of("docs"))) {
+            for (Path page : pages.filter(path -> path.toString().endsWith(".md")).toList()) {
+                for (String example : yamlBlocks(page)) {
+                    load(example);
+                    examples++;
+                }
+            }
+        }
+        assertFalse(examples < 3, examples + " examples");
+    }
+
     private Settings load(String yaml) throws Exception {
         Path file = dir.resolve("chorus-" + System.nanoTime() + ".yaml");
         Files.writeString(file, yaml);

@@ -167,9 +167,13 @@ final class ContainerProcess implements AutoCloseable {
     String awaitOutput(String text, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
+            boolean exited = !process.isAlive();
             String output = output();
             if (output.contains(text)) {
                 return output;
+            }
+            if (exited) {
+                throw new AssertionError("exited without '" + text + "' in the log:\n" + output);
             }
             Thread.sleep(100);
         }

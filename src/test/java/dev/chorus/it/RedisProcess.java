@@ -68,7 +68,8 @@ public final class RedisProcess implements AutoCloseable {
         return sentinel;
     }
 
-    private static Path binary() throws IOException {
+    /** The redis-server binary the tests run: the one on PATH, else embedded-redis's. */
+    static Path binary() throws IOException {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path candidate = Path.of(dir, "redis-server");
             if (Files.isExecutable(candidate)) {
