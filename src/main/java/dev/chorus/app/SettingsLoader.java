@@ -1,7 +1,17 @@
 package dev.chorus.app;
 
+import static dev.chorus.app.SettingValues.bool;
+import static dev.chorus.app.SettingValues.credential;
+import static dev.chorus.app.SettingValues.first;
+import static dev.chorus.app.SettingValues.integer;
+import static dev.chorus.app.SettingValues.object;
+import static dev.chorus.app.SettingValues.required;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chorus.protocol.Json;
+import dev.chorus.protocol.Webhooks;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -43,9 +54,6 @@ public final class SettingsLoader {
             "webhook_concurrency");
     private static final Set<String> SECTIONS = Set.of("server", "scaling", "apps");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key", "keystore", "keystore_password");
-    private static final Set<String> SCALING_KEYS = Set.of("enabled", "channel", "url", "host", "port", "username",
-            "password", "database", "node_timeout", "sentinels", "sentinel_master", "sentinel_username", "sentinel_password",
-            "outage_buffer", "outage_buffer_seconds", "ping_interval_ms", "ping_timeout_ms");
     private static final Set<String> APP_KEYS = Set.of("id", "key", "secret", "name", "enabled", "allowed_origins",
             "allow_missing_origin", "activity_timeout", "ping_interval", "pong_timeout", "max_connections",
             "max_message_size", "accept_client_events_from", "client_event_rate_limit", "max_pending_messages",
@@ -54,7 +62,6 @@ public final class SettingsLoader {
             "max_channels", "max_cache_entries", "max_cached_bytes", "subscription_count", "max_presence_user_info_size",
             "max_backend_events_per_second", "max_read_requests_per_second", "watchlist_events");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "event_types", "channel_prefix");
-    private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
     private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_.~\\-]+)*");
 
     private final Map<String, String> flags;
@@ -63,6 +70,8 @@ public final class SettingsLoader {
     private final ReadEnvironment env;
     /** Of the load in progress: where each value came from, for messages. */
     private SettingSources sources;
+    /** Of the load in progress: reads values of the config file, recording their sources. */
+    private SettingValues values;
 
     public SettingsLoader(Map<String, String> flags, Map<String, String> env) {
         this(flags, "flag --", env);
@@ -107,6 +116,7 @@ public final class SettingsLoader {
             config = ConfigFile.read(file, "the default location");
         }
         sources = new SettingSources(flags, flagLabel, env, config);
+        values = new SettingValues(sources);
         try {
             return load(file, config == null ? null : config.root());
         } catch (ConfigurationException e) {
@@ -128,20 +138,20 @@ public final class SettingsLoader {
                 }
             }
         }
-        checkKeys(server, "server", SERVER_KEYS);
+        values.checkKeys(server, "server", SERVER_KEYS);
 
-        String host = first(flags.get(FLAG_HOST), env.get("REVERB_SERVER_HOST"), text(server, "host"), "0.0.0.0");
-        int port = integer("port", first(flags.get(FLAG_PORT), env.get("REVERB_SERVER_PORT"), text(server, "port"), "8080"),
+        String host = first(flags.get(FLAG_HOST), env.get("REVERB_SERVER_HOST"), values.text(server, "host"), "0.0.0.0");
+        int port = integer("port", first(flags.get(FLAG_PORT), env.get("REVERB_SERVER_PORT"), values.text(server, "port"), "8080"),
                 0, 65535);
-        String path = normalisePath(first(flags.get(FLAG_PATH), env.get("REVERB_SERVER_PATH"), text(server, "path")));
-        String hostname = first(flags.get(FLAG_HOSTNAME), env.get("REVERB_HOST"), text(server, "hostname"));
-        boolean debug = bool("debug", first(flags.get(FLAG_DEBUG), env.get("CHORUS_DEBUG"), text(server, "debug"), "false"));
+        String path = normalisePath(first(flags.get(FLAG_PATH), env.get("REVERB_SERVER_PATH"), values.text(server, "path")));
+        String hostname = first(flags.get(FLAG_HOSTNAME), env.get("REVERB_HOST"), values.text(server, "hostname"));
+        boolean debug = bool("debug", first(flags.get(FLAG_DEBUG), env.get("CHORUS_DEBUG"), values.text(server, "debug"), "false"));
         int maxRequestSize = integer("max_request_size",
-                first(env.get("REVERB_MAX_REQUEST_SIZE"), text(server, "max_request_size"), "10000"), 1, Integer.MAX_VALUE);
+                first(env.get("REVERB_MAX_REQUEST_SIZE"), values.text(server, "max_request_size"), "10000"), 1, Integer.MAX_VALUE);
 
-        int tolerance = integer("timestamp_tolerance", first(text(server, "timestamp_tolerance"), "600"), 1, 86_400);
+        int tolerance = integer("timestamp_tolerance", first(values.text(server, "timestamp_tolerance"), "600"), 1, 86_400);
 
-        Scaling scaling = scaling(object(root, "scaling", "scaling"));
+        Scaling scaling = new ScalingSettings(env, values).read(object(root, "scaling", "scaling"));
         Tls tls = tls(server == null ? null : object(server, "tls", "server.tls"), hostname);
 
         List<App> apps = new ArrayList<>();
@@ -170,57 +180,9 @@ public final class SettingsLoader {
             }
         }
         return new Settings(host, port, path, hostname, debug, maxRequestSize, file, Duration.ofSeconds(tolerance), scaling, tls,
-                first(env.get("CHORUS_METRICS_TOKEN"), text(server, "metrics_token")),
-                bool("demo (--demo, CHORUS_DEMO)", first(flags.get(FLAG_DEMO), env.get("CHORUS_DEMO"), text(server, "demo"), "false")),
-                apps, limits(server));
-    }
-
-    /** Server-wide bounds: {@code server.<name>} or {@code CHORUS_<NAME>}, defaults from {@link Settings.Limits#DEFAULTS}. */
-    private Settings.Limits limits(ObjectNode server) {
-        Settings.Limits d = Settings.Limits.DEFAULTS;
-        int maxConnections = serverInt(server, "max_connections", d.maxConnections(), 0, Integer.MAX_VALUE);
-        int perAddress = serverInt(server, "max_connections_per_address", d.maxConnectionsPerAddress(), 0, Integer.MAX_VALUE);
-        String proxiesEnv = env.get("CHORUS_TRUSTED_PROXIES");
-        JsonNode proxiesNode = server == null ? null : server.get("trusted_proxies");
-        List<String> proxies;
-        if (proxiesEnv != null) {
-            proxies = new ArrayList<>();
-            for (String part : proxiesEnv.split(",")) {
-                if (!part.isBlank()) {
-                    proxies.add(part.trim());
-                }
-            }
-        } else if (proxiesNode == null || proxiesNode.isNull()) {
-            proxies = d.trustedProxies();
-        } else {
-            proxies = new ArrayList<>();
-            for (JsonNode item : proxiesNode.isArray() ? proxiesNode : dev.chorus.protocol.Json.MAPPER.createArrayNode().add(proxiesNode)) {
-                if (!item.isTextual()) {
-                    throw ConfigurationException.bad("server.trusted_proxies", item, "a list of IP addresses");
-                }
-                proxies.add(item.textValue().trim());
-            }
-        }
-        for (String proxy : proxies) {
-            if (!dev.chorus.protocol.ClientAddress.isAddressOrRange(proxy)) {
-                throw ConfigurationException.bad("server.trusted_proxies (CHORUS_TRUSTED_PROXIES)", proxy,
-                        "IP addresses or CIDR ranges, e.g. 10.0.0.5, 172.16.0.0/12, ::1");
-            }
-        }
-        int requestTimeout = serverInt(server, "request_timeout", (int) d.requestTimeout().toSeconds(), 1, 3600);
-        int minRate = serverInt(server, "min_request_data_rate", d.minRequestDataRate(), 0, Integer.MAX_VALUE);
-        int requests = serverInt(server, "max_requests_per_address", d.maxRequestsPerAddress(), 0, Integer.MAX_VALUE);
-        int writeTimeout = serverInt(server, "write_timeout", (int) d.writeTimeout().toSeconds(), 1, 3600);
-        int webhooks = serverInt(server, "webhook_concurrency", d.webhookConcurrency(), 1, 1_000);
-        return new Settings.Limits(maxConnections, perAddress, proxies, Duration.ofSeconds(requestTimeout), minRate, requests,
-                Duration.ofSeconds(writeTimeout), webhooks);
-    }
-
-    /** {@code CHORUS_<NAME>} over {@code server.<name>} over the default. */
-    private int serverInt(ObjectNode server, String name, int fallback, int min, int max) {
-        String envName = "CHORUS_" + name.toUpperCase(Locale.ROOT);
-        return integer("server." + name + " (" + envName + ")",
-                first(env.get(envName), text(server, name), String.valueOf(fallback)), min, max);
+                first(env.get("CHORUS_METRICS_TOKEN"), values.text(server, "metrics_token")),
+                bool("demo (--demo, CHORUS_DEMO)", first(flags.get(FLAG_DEMO), env.get("CHORUS_DEMO"), values.text(server, "demo"), "false")),
+                apps, new LimitSettings(env, values).read(server));
     }
 
     /**
@@ -228,12 +190,12 @@ public final class SettingsLoader {
      * host name is used when one exists, as Reverb does.
      */
     private Tls tls(ObjectNode node, String hostname) {
-        checkKeys(node, "server.tls", TLS_KEYS);
-        String cert = first(flags.get(FLAG_TLS_CERT), env.get("CHORUS_TLS_CERT"), text(node, "cert"));
-        String key = first(flags.get(FLAG_TLS_KEY), env.get("CHORUS_TLS_KEY"), text(node, "key"));
-        String keystore = first(flags.get(FLAG_TLS_KEYSTORE), env.get("CHORUS_TLS_KEYSTORE"), text(node, "keystore"));
+        values.checkKeys(node, "server.tls", TLS_KEYS);
+        String cert = first(flags.get(FLAG_TLS_CERT), env.get("CHORUS_TLS_CERT"), values.text(node, "cert"));
+        String key = first(flags.get(FLAG_TLS_KEY), env.get("CHORUS_TLS_KEY"), values.text(node, "key"));
+        String keystore = first(flags.get(FLAG_TLS_KEYSTORE), env.get("CHORUS_TLS_KEYSTORE"), values.text(node, "keystore"));
         String password = first(flags.get(FLAG_TLS_PASSWORD), env.get("CHORUS_TLS_KEYSTORE_PASSWORD"),
-                text(node, "keystore_password"), "");
+                values.text(node, "keystore_password"), "");
         if (keystore != null && (cert != null || key != null)) {
             throw ConfigurationException.bad("tls", keystore, "either a PEM certificate and key, or a PKCS#12 keystore, not both");
         }
@@ -272,173 +234,67 @@ public final class SettingsLoader {
         return path;
     }
 
-    private Scaling scaling(ObjectNode node) {
-        checkKeys(node, "scaling", SCALING_KEYS);
-        boolean enabled = bool("scaling.enabled (REVERB_SCALING_ENABLED)",
-                first(env.get("REVERB_SCALING_ENABLED"), text(node, "enabled"), "false"));
-        String prefix = first(env.get("REVERB_SCALING_CHANNEL"), text(node, "channel"), "chorus");
-        if (!CREDENTIAL.matcher(prefix).matches()) {
-            throw ConfigurationException.bad("scaling.channel (REVERB_SCALING_CHANNEL)", prefix,
-                    "1-128 characters of letters, digits, '-', '_', '.'");
-        }
-        int nodeTimeout = integer("scaling.node_timeout", first(text(node, "node_timeout"), "30"), 3, 3600);
-        if (!enabled) {
-            // A Laravel .env carries REDIS_* for other uses: only a node that scales needs them right.
-            return Scaling.DISABLED;
-        }
-        String url = first(env.get("REDIS_URL"), text(node, "url"));
-        String host = first(env.get("REDIS_HOST"), text(node, "host"), "127.0.0.1");
-        int port = integer("scaling.port (REDIS_PORT)", first(env.get("REDIS_PORT"), text(node, "port"), "6379"), 1, 65535);
-        String username = first(env.get("REDIS_USERNAME"), text(node, "username"));
-        String password = first(env.get("REDIS_PASSWORD"), text(node, "password"));
-        int database = integer("scaling.database (REDIS_DB)", first(env.get("REDIS_DB"), text(node, "database"), "0"), 0, 1_000_000);
-        boolean tls = false;
-        if (url != null) {
-            java.net.URI uri;
-            try {
-                uri = java.net.URI.create(url.trim());
-            } catch (IllegalArgumentException e) {
-                throw ConfigurationException.bad("scaling.url (REDIS_URL)", url, "redis://[user:password@]host[:port][/db] or rediss://...");
-            }
-            String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss")) || uri.getHost() == null) {
-                throw ConfigurationException.bad("scaling.url (REDIS_URL)", url, "redis://[user:password@]host[:port][/db] or rediss://...");
-            }
-            tls = scheme.equals("rediss");
-            host = uri.getHost();
-            port = uri.getPort() > 0 ? uri.getPort() : 6379;
-            if (uri.getRawUserInfo() != null) {
-                String[] parts = uri.getRawUserInfo().split(":", 2);
-                String user = java.net.URLDecoder.decode(parts[0], java.nio.charset.StandardCharsets.UTF_8);
-                username = user.isEmpty() ? null : user;
-                password = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : password;
-            }
-            String path = uri.getPath();
-            if (path != null && path.length() > 1) {
-                database = integer("scaling.url (REDIS_URL) database", path.substring(1), 0, 1_000_000);
-            }
-        } else if (host.contains("://") || host.contains("/")) {
-            throw ConfigurationException.bad("scaling.host (REDIS_HOST)", host, "a host name or address; put URLs in REDIS_URL");
-        }
-        return new Scaling(enabled, prefix, host, port, tls, username, password, database, Duration.ofSeconds(nodeTimeout),
-                sentinel(node), link(node));
-    }
-
-    private Scaling.Sentinel sentinel(ObjectNode node) {
-        String raw = env.get("REDIS_SENTINELS");
-        List<String> addresses = new ArrayList<>();
-        JsonNode yaml = node == null ? null : node.get("sentinels");
-        if (raw == null && yaml != null && yaml.isArray()) {
-            for (JsonNode item : yaml) {
-                addresses.add(item.asText().trim());
-            }
-        } else {
-            String list = first(raw, text(node, "sentinels"));
-            if (list != null) {
-                for (String part : list.split(",")) {
-                    if (!part.isBlank()) {
-                        addresses.add(part.trim());
-                    }
-                }
-            }
-        }
-        if (addresses.isEmpty()) {
-            return null;
-        }
-        for (String address : addresses) {
-            int colon = address.lastIndexOf(':');
-            if (colon <= 0 || address.contains("/")) {
-                throw ConfigurationException.bad("scaling.sentinels (REDIS_SENTINELS)", address, "host:port[,host:port...]");
-            }
-            integer("scaling.sentinels (REDIS_SENTINELS) port", address.substring(colon + 1), 1, 65535);
-        }
-        String master = first(env.get("REDIS_SENTINEL_MASTER"), text(node, "sentinel_master"), "mymaster");
-        if (!CREDENTIAL.matcher(master).matches()) {
-            throw ConfigurationException.bad("scaling.sentinel_master (REDIS_SENTINEL_MASTER)", master,
-                    "1-128 characters of letters, digits, '-', '_', '.'");
-        }
-        return new Scaling.Sentinel(addresses, master, first(env.get("REDIS_SENTINEL_USERNAME"), text(node, "sentinel_username")),
-                first(env.get("REDIS_SENTINEL_PASSWORD"), text(node, "sentinel_password")));
-    }
-
-    private Scaling.Link link(ObjectNode node) {
-        Scaling.Link defaults = Scaling.Link.DEFAULT;
-        int buffer = integer("scaling.outage_buffer (REDIS_OUTAGE_BUFFER)", first(env.get("REDIS_OUTAGE_BUFFER"),
-                text(node, "outage_buffer"), String.valueOf(defaults.outageBuffer())), 0, 1_000_000);
-        int age = integer("scaling.outage_buffer_seconds (REDIS_OUTAGE_BUFFER_SECONDS)", first(env.get("REDIS_OUTAGE_BUFFER_SECONDS"),
-                text(node, "outage_buffer_seconds"), String.valueOf(defaults.outageBufferAge().toSeconds())), 1, 3600);
-        int interval = integer("scaling.ping_interval_ms (REDIS_PING_INTERVAL_MS)", first(env.get("REDIS_PING_INTERVAL_MS"),
-                text(node, "ping_interval_ms"), String.valueOf(defaults.pingInterval().toMillis())), 100, 60_000);
-        int timeout = integer("scaling.ping_timeout_ms (REDIS_PING_TIMEOUT_MS)", first(env.get("REDIS_PING_TIMEOUT_MS"),
-                text(node, "ping_timeout_ms"), String.valueOf(defaults.pingTimeout().toMillis())), 200, 600_000);
-        if (timeout <= interval) {
-            throw ConfigurationException.bad("scaling.ping_timeout_ms (REDIS_PING_TIMEOUT_MS)", timeout,
-                    "more than scaling.ping_interval_ms (" + interval + ")");
-        }
-        return new Scaling.Link(buffer, Duration.ofSeconds(age), Duration.ofMillis(interval), Duration.ofMillis(timeout));
-    }
-
     private App app(int index, ObjectNode node, Map<String, String> appEnv) {
         String at = "apps[" + index + "].";
-        checkKeys(node, "apps[" + index + "]", APP_KEYS);
-        String id = required(at + "id", first(appEnv.get("REVERB_APP_ID"), text(node, "id")), "REVERB_APP_ID");
-        String key = required(at + "key", first(appEnv.get("REVERB_APP_KEY"), text(node, "key")), "REVERB_APP_KEY");
-        String secret = required(at + "secret", first(appEnv.get("REVERB_APP_SECRET"), text(node, "secret")), "REVERB_APP_SECRET");
-        String name = first(text(node, "name"), id);
-        boolean enabled = bool(at + "enabled", first(text(node, "enabled"), "true"));
-        List<String> origins = stringList(at + "allowed_origins", node == null ? null : node.get("allowed_origins"));
-        boolean allowMissingOrigin = bool(at + "allow_missing_origin", first(text(node, "allow_missing_origin"), "false"));
+        values.checkKeys(node, "apps[" + index + "]", APP_KEYS);
+        String id = required(at + "id", first(appEnv.get("REVERB_APP_ID"), values.text(node, "id")), "REVERB_APP_ID");
+        String key = required(at + "key", first(appEnv.get("REVERB_APP_KEY"), values.text(node, "key")), "REVERB_APP_KEY");
+        String secret = required(at + "secret", first(appEnv.get("REVERB_APP_SECRET"), values.text(node, "secret")), "REVERB_APP_SECRET");
+        String name = first(values.text(node, "name"), id);
+        boolean enabled = bool(at + "enabled", first(values.text(node, "enabled"), "true"));
+        List<String> origins = values.stringList(at + "allowed_origins", node == null ? null : node.get("allowed_origins"));
+        boolean allowMissingOrigin = bool(at + "allow_missing_origin", first(values.text(node, "allow_missing_origin"), "false"));
         int activityTimeout = integer(at + "activity_timeout",
-                first(appEnv.get("REVERB_APP_ACTIVITY_TIMEOUT"), text(node, "activity_timeout"), "30"), 1, 3600);
+                first(appEnv.get("REVERB_APP_ACTIVITY_TIMEOUT"), values.text(node, "activity_timeout"), "30"), 1, 3600);
         int pingInterval = integer(at + "ping_interval",
-                first(appEnv.get("REVERB_APP_PING_INTERVAL"), text(node, "ping_interval"), "60"), 1, 3600);
-        int pongTimeout = integer(at + "pong_timeout", first(text(node, "pong_timeout"), "30"), 1, 3600);
+                first(appEnv.get("REVERB_APP_PING_INTERVAL"), values.text(node, "ping_interval"), "60"), 1, 3600);
+        int pongTimeout = integer(at + "pong_timeout", first(values.text(node, "pong_timeout"), "30"), 1, 3600);
         int maxConnections = integer(at + "max_connections",
-                first(appEnv.get("REVERB_APP_MAX_CONNECTIONS"), text(node, "max_connections"), "-1"), -1, Integer.MAX_VALUE);
+                first(appEnv.get("REVERB_APP_MAX_CONNECTIONS"), values.text(node, "max_connections"), "-1"), -1, Integer.MAX_VALUE);
         int maxMessageSize = integer(at + "max_message_size",
-                first(appEnv.get("REVERB_APP_MAX_MESSAGE_SIZE"), text(node, "max_message_size"), "10000"), 100, 16 * 1024 * 1024);
-        String policy = first(appEnv.get("REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM"), text(node, "accept_client_events_from"), "members");
+                first(appEnv.get("REVERB_APP_MAX_MESSAGE_SIZE"), values.text(node, "max_message_size"), "10000"), 100, 16 * 1024 * 1024);
+        String policy = first(appEnv.get("REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM"), values.text(node, "accept_client_events_from"), "members");
         ClientEventPolicy clientEvents;
         try {
             clientEvents = ClientEventPolicy.valueOf(policy.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw ConfigurationException.bad(at + "accept_client_events_from", policy, "one of members, all, none");
         }
-        int rate = integer(at + "client_event_rate_limit", first(text(node, "client_event_rate_limit"), "10"), 0, 1_000_000);
-        int pending = integer(at + "max_pending_messages", first(text(node, "max_pending_messages"), "1000"), 1, 1_000_000);
-        int presenceMembers = integer(at + "max_presence_members", first(text(node, "max_presence_members"), "100"), 1, 1_000_000);
-        int cacheTtl = integer(at + "cache_ttl", first(text(node, "cache_ttl"), "1800"), 1, 30 * 86_400);
+        int rate = integer(at + "client_event_rate_limit", first(values.text(node, "client_event_rate_limit"), "10"), 0, 1_000_000);
+        int pending = integer(at + "max_pending_messages", first(values.text(node, "max_pending_messages"), "1000"), 1, 1_000_000);
+        int presenceMembers = integer(at + "max_presence_members", first(values.text(node, "max_presence_members"), "100"), 1, 1_000_000);
+        int cacheTtl = integer(at + "cache_ttl", first(values.text(node, "cache_ttl"), "1800"), 1, 30 * 86_400);
         App.EventLimits limits = new App.EventLimits(
-                integer(at + "max_event_channels", first(text(node, "max_event_channels"), "100"), 1, 10_000),
-                integer(at + "max_event_name_length", first(text(node, "max_event_name_length"), "200"), 1, 10_000),
-                integer(at + "max_event_data_size", first(text(node, "max_event_data_size"), "10240"), 1, 16 * 1024 * 1024),
-                integer(at + "max_batch_size", first(text(node, "max_batch_size"), "10"), 1, 10_000));
+                integer(at + "max_event_channels", first(values.text(node, "max_event_channels"), "100"), 1, 10_000),
+                integer(at + "max_event_name_length", first(values.text(node, "max_event_name_length"), "200"), 1, 10_000),
+                integer(at + "max_event_data_size", first(values.text(node, "max_event_data_size"), "10240"), 1, 16 * 1024 * 1024),
+                integer(at + "max_batch_size", first(values.text(node, "max_batch_size"), "10"), 1, 10_000));
         App.Limits d = App.Limits.DEFAULTS;
         int perConnection = integer(at + "max_channels_per_connection",
-                first(text(node, "max_channels_per_connection"), String.valueOf(d.maxChannelsPerConnection())), 1, 1_000_000);
-        int inboundRate = integer(at + "inbound_rate_limit", first(text(node, "inbound_rate_limit"), String.valueOf(d.inboundRate())),
+                first(values.text(node, "max_channels_per_connection"), String.valueOf(d.maxChannelsPerConnection())), 1, 1_000_000);
+        int inboundRate = integer(at + "inbound_rate_limit", first(values.text(node, "inbound_rate_limit"), String.valueOf(d.inboundRate())),
                 0, 1_000_000);
         // The burst must let a reconnecting client re-subscribe to every channel it may hold at once.
-        int inboundBurst = integer(at + "inbound_burst", first(text(node, "inbound_burst"),
+        int inboundBurst = integer(at + "inbound_burst", first(values.text(node, "inbound_burst"),
                 String.valueOf(Math.max(d.inboundBurst(), perConnection + 200))), 1, 10_000_000);
         if (inboundRate > 0 && inboundBurst < perConnection) {
             throw ConfigurationException.bad(at + "inbound_burst", inboundBurst, "at least max_channels_per_connection ("
                     + perConnection + "), so a reconnecting client can re-subscribe to all its channels at once");
         }
         App.Limits appLimits = new App.Limits(perConnection, inboundRate, inboundBurst,
-                integer(at + "max_channels", first(text(node, "max_channels"), String.valueOf(d.maxChannels())), 1, 100_000_000),
-                integer(at + "max_cache_entries", first(text(node, "max_cache_entries"), String.valueOf(d.maxCacheEntries())), 0, 100_000_000),
-                integer(at + "max_cached_bytes", first(text(node, "max_cached_bytes"), String.valueOf(d.maxCachedBytes())), 0, Integer.MAX_VALUE),
-                integer(at + "max_presence_user_info_size", first(text(node, "max_presence_user_info_size"),
+                integer(at + "max_channels", first(values.text(node, "max_channels"), String.valueOf(d.maxChannels())), 1, 100_000_000),
+                integer(at + "max_cache_entries", first(values.text(node, "max_cache_entries"), String.valueOf(d.maxCacheEntries())), 0, 100_000_000),
+                integer(at + "max_cached_bytes", first(values.text(node, "max_cached_bytes"), String.valueOf(d.maxCachedBytes())), 0, Integer.MAX_VALUE),
+                integer(at + "max_presence_user_info_size", first(values.text(node, "max_presence_user_info_size"),
                         String.valueOf(d.maxPresenceUserInfoSize())), 2, 1_000_000),
                 integer(at + "max_backend_events_per_second", first(appEnv.get("REVERB_APP_MAX_BACKEND_EVENTS_PER_SECOND"),
-                        text(node, "max_backend_events_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000),
+                        values.text(node, "max_backend_events_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000),
                 integer(at + "max_read_requests_per_second", first(appEnv.get("REVERB_APP_MAX_READ_REQUESTS_PER_SECOND"),
-                        text(node, "max_read_requests_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000));
+                        values.text(node, "max_read_requests_per_second"), String.valueOf(App.Limits.OFF)), -1, 100_000_000));
         App.Features features = new App.Features(bool(at + "subscription_count",
-                first(appEnv.get("REVERB_APP_SUBSCRIPTION_COUNT"), text(node, "subscription_count"),
+                first(appEnv.get("REVERB_APP_SUBSCRIPTION_COUNT"), values.text(node, "subscription_count"),
                         String.valueOf(App.Features.DEFAULTS.subscriptionCount()))),
-                bool(at + "watchlist_events", first(appEnv.get("REVERB_APP_WATCHLIST_EVENTS"), text(node, "watchlist_events"),
+                bool(at + "watchlist_events", first(appEnv.get("REVERB_APP_WATCHLIST_EVENTS"), values.text(node, "watchlist_events"),
                         String.valueOf(App.Features.DEFAULTS.watchlistEvents()))));
         credential(at + "id", id);
         credential(at + "key", key);
@@ -465,11 +321,11 @@ public final class SettingsLoader {
             if (!item.isObject()) {
                 throw ConfigurationException.bad(where, item, "a mapping with url (and event_types, channel_prefix)");
             }
-            checkKeys((ObjectNode) item, where, WEBHOOK_KEYS);
-            String url = text(item, "url");
-            java.net.URI uri;
+            values.checkKeys((ObjectNode) item, where, WEBHOOK_KEYS);
+            String url = values.text(item, "url");
+            URI uri;
             try {
-                uri = url == null ? null : java.net.URI.create(url);
+                uri = url == null ? null : URI.create(url);
             } catch (IllegalArgumentException e) {
                 uri = null;
             }
@@ -479,86 +335,20 @@ public final class SettingsLoader {
             Set<String> types = new HashSet<>();
             JsonNode typeNodes = item.get("event_types");
             if (typeNodes == null || typeNodes.isNull()) {
-                types.addAll(dev.chorus.protocol.Webhooks.ALL);
+                types.addAll(Webhooks.ALL);
             } else {
-                for (JsonNode type : typeNodes.isArray() ? typeNodes : dev.chorus.protocol.Json.MAPPER.createArrayNode().add(typeNodes)) {
-                    if (!type.isTextual() || !dev.chorus.protocol.Webhooks.ALL.contains(type.textValue())) {
+                for (JsonNode type : typeNodes.isArray() ? typeNodes : Json.MAPPER.createArrayNode().add(typeNodes)) {
+                    if (!type.isTextual() || !Webhooks.ALL.contains(type.textValue())) {
                         throw ConfigurationException.bad(where + ".event_types", type, "any of "
-                                + String.join(", ", new java.util.TreeSet<>(dev.chorus.protocol.Webhooks.ALL)));
+                                + String.join(", ", new TreeSet<>(Webhooks.ALL)));
                     }
                     types.add(type.textValue());
                 }
             }
-            webhooks.add(new App.Webhook(uri, types, text(item, "channel_prefix")));
+            webhooks.add(new App.Webhook(uri, types, values.text(item, "channel_prefix")));
         }
         return webhooks;
     }
-
-    private static ObjectNode object(JsonNode root, String field, String setting) {
-        JsonNode node = root == null ? null : root.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isObject()) {
-            throw ConfigurationException.bad(setting, node, "a mapping");
-        }
-        return (ObjectNode) node;
-    }
-
-    private void checkKeys(ObjectNode node, String where, Set<String> allowed) {
-        if (node == null) {
-            return;
-        }
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                throw ConfigurationException.unknown(where, name, sources.at(node, name), allowed);
-            }
-        }
-    }
-
-    /** A value of the config file as text, remembered as the file's (with its line) for messages. */
-    private String text(JsonNode node, String field) {
-        if (node == null) {
-            return null;
-        }
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        return sources.fromFile(value.isValueNode() ? value.asText() : value.toString(), node, field);
-    }
-
-    private List<String> stringList(String setting, JsonNode node) {
-        if (node == null || node.isNull()) {
-            return List.of("*");
-        }
-        List<String> out = new ArrayList<>();
-        if (node.isTextual()) {
-            for (String part : node.textValue().split(",")) {
-                if (!part.isBlank()) {
-                    out.add(sources.fromFile(part.trim(), node));
-                }
-            }
-        } else if (node.isArray()) {
-            for (JsonNode item : node) {
-                if (!item.isTextual() || item.textValue().isBlank()) {
-                    throw ConfigurationException.bad(setting, item, "a list of host globs such as '*.example.com' or '*'");
-                }
-                out.add(sources.fromFile(item.textValue().trim(), item));
-            }
-        } else {
-            throw ConfigurationException.bad(setting, node, "a list of host globs such as '*.example.com' or '*'");
-        }
-        for (String origin : out) {
-            if (origin.contains("://")) {
-                throw ConfigurationException.bad(setting, origin, "host globs only, without scheme (e.g. 'app.example.com')");
-            }
-        }
-        return out;
-    }
-
     private static String normalisePath(String raw) {
         if (raw == null) {
             return "";
@@ -577,47 +367,5 @@ public final class SettingsLoader {
             throw ConfigurationException.bad("path (REVERB_SERVER_PATH)", raw, "a URL path such as /ws, letters, digits, '-', '_', '.', '~'");
         }
         return path;
-    }
-
-    private static int integer(String setting, String raw, int min, int max) {
-        try {
-            long value = Long.parseLong(raw.trim());
-            if (value < min || value > max) {
-                throw ConfigurationException.bad(setting, raw, "an integer from " + min + " to " + max);
-            }
-            return (int) value;
-        } catch (NumberFormatException e) {
-            throw ConfigurationException.bad(setting, raw, "an integer from " + min + " to " + max);
-        }
-    }
-
-    private static boolean bool(String setting, String raw) {
-        switch (raw.trim().toLowerCase(Locale.ROOT)) {
-            case "true": case "1": case "yes": case "on": return true;
-            case "false": case "0": case "no": case "off": case "": return false;
-            default: throw ConfigurationException.bad(setting, raw, "true or false");
-        }
-    }
-
-    private static String required(String setting, String value, String envName) {
-        if (value == null || value.isBlank()) {
-            throw ConfigurationException.bad(setting, value, "required (config file or " + envName + ")");
-        }
-        return value.trim();
-    }
-
-    private static void credential(String setting, String value) {
-        if (!CREDENTIAL.matcher(value).matches()) {
-            throw ConfigurationException.bad(setting, value, "1-128 characters of letters, digits, '-', '_', '.'");
-        }
-    }
-
-    private static String first(String... values) {
-        for (String value : values) {
-            if (value != null && !value.isEmpty()) {
-                return value;
-            }
-        }
-        return null;
     }
 }
