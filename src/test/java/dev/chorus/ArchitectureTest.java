@@ -4,10 +4,12 @@ import static com.tngtech.archunit.base.DescribedPredicate.or;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import jakarta.enterprise.inject.spi.CDI;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -70,22 +72,35 @@ class ArchitectureTest {
 
     @Test
     void serverSitsAboveBroadcastAndConnections() {
-        onlyUses("server", "broadcast", "channel", "connection", "app", "protocol", "metrics", "webhook");
+        onlyUses("server", "broadcast", "channel", "connection", "app", "protocol", "metrics", "webhook", "host");
     }
 
     @Test
-    void websocketAdaptsTheContainerToTheServer() {
-        onlyUses("websocket", "server", "connection", "app", "protocol", "config", "host");
+    void websocketAdaptsTheContainerToTheServerAndNeverReachesTheCompositionRoot() {
+        onlyUses("websocket", "server", "connection", "app", "protocol", "metrics", "host", "cdi");
     }
 
     @Test
-    void apiUsesBroadcastChannelsAndApps() {
-        onlyUses("api", "broadcast", "channel", "app", "protocol", "config", "server", "metrics", "host");
+    void apiUsesBroadcastChannelsAndAppsAndNeverReachesTheCompositionRoot() {
+        onlyUses("api", "broadcast", "channel", "app", "protocol", "server", "metrics", "host", "cdi");
     }
 
     @Test
     void launcherUsesJettyAndTheSettingsOnly() {
         onlyUses("launcher", "app", "protocol", "relay", "host");
+    }
+
+    @Test
+    void theLookupHelperDependsOnNothingOfOurs() {
+        onlyUses("cdi");
+    }
+
+    @Test
+    void onlyTheLookupHelperAsksCdiByHand() {
+        noClasses().that().resideOutsideOfPackage("dev.chorus.cdi..")
+                .should().callMethod(CDI.class, "current")
+                .because("CDI.current() is in one helper (dev.chorus.cdi.Lookup), for classes a container creates")
+                .check(CLASSES);
     }
 
     @Test

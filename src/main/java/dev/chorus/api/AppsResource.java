@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.app.App;
 import dev.chorus.broadcast.BackendRate;
-import dev.chorus.config.Chorus;
+import dev.chorus.app.AppRegistry;
+import dev.chorus.broadcast.Occupancy;
+import dev.chorus.server.PusherServer;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +20,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The Pusher HTTP API under {@code [/{path}]/apps/{appId}}. Every request was authenticated by
@@ -33,16 +35,31 @@ import java.util.Map;
 @Path("apps/{appId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AppsResource {
+    private final AppRegistry apps;
+    private final Triggers triggers;
+    private final Occupancy occupancy;
+    private final BackendRate rate;
+    private final PusherServer server;
+
     @Inject
-    Chorus chorus;
+    public AppsResource(AppRegistry apps, Triggers triggers, Occupancy occupancy, BackendRate rate, PusherServer server) {
+        this.apps = apps;
+        this.triggers = triggers;
+        this.occupancy = occupancy;
+        this.rate = rate;
+        this.server = server;
+    }
+
+    /** For CDI's client proxy only: an application-scoped bean needs a constructor without parameters. */
+    protected AppsResource() {
+        this(null, null, null, null, null);
+    }
 
     @POST
     @Path("events")
     public String trigger(@PathParam("appId") String appId, byte[] body) {
         App app = app(appId);
-        EventRequests.Event event = EventRequests.event(app, EventRequests.parse(body), false);
-        limitEvents(chorus, app, List.of(event));
-        publish(app, event);
+        EventRequests.Event event = triggers.trigger(app, body);
         if (event.info().isEmpty()) {
             return "{}";
         }
@@ -57,27 +74,8 @@ public class AppsResource {
     @Path("batch_events")
     public String batch(@PathParam("appId") String appId, byte[] body) {
         App app = app(appId);
-        JsonNode root = EventRequests.parse(body);
-        JsonNode items = root.get("batch");
-        if (items == null || !items.isArray()) {
-            throw ApiException.badRequest("batch is required: a list of events");
-        }
-        if (items.size() > app.events().maxBatchSize()) {
-            throw ApiException.badRequest("batch has " + items.size() + " events; the limit is " + app.events().maxBatchSize());
-        }
-        // Validate everything first: a batch is published whole or not at all.
-        List<EventRequests.Event> events = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            try {
-                events.add(EventRequests.event(app, items.get(i), true));
-            } catch (ApiException e) {
-                throw new ApiException(e.status(), "batch[" + i + "]: " + e.getMessage());
-            }
-        }
-        limitEvents(chorus, app, events);
-        events.forEach(event -> publish(app, event));
         ArrayNode results = Json.MAPPER.createArrayNode();
-        for (EventRequests.Event event : events) {
+        for (EventRequests.Event event : triggers.batch(app, body)) {
             results.add(event.info().isEmpty() ? Json.MAPPER.createObjectNode()
                     : info(app, event.channels().get(0), event.info(), false));
         }
@@ -95,8 +93,8 @@ public class AppsResource {
             throw ApiException.badRequest("info=user_count needs filter_by_prefix=presence-");
         }
         ObjectNode channels = Json.MAPPER.createObjectNode();
-        Map<String, Long> counts = chorus.occupancy().subscriptionCounts(app);
-        for (Map.Entry<String, Long> entry : new java.util.TreeMap<>(counts).entrySet()) {
+        Map<String, Long> counts = occupancy.subscriptionCounts(app);
+        for (Map.Entry<String, Long> entry : new TreeMap<>(counts).entrySet()) {
             String name = entry.getKey();
             if (prefix != null && !name.startsWith(prefix)) {
                 continue;
@@ -134,7 +132,7 @@ public class AppsResource {
             throw ApiException.badRequest("users are only listed for presence channels");
         }
         ArrayNode users = Json.MAPPER.createArrayNode();
-        for (String user : chorus.occupancy().users(app, channel)) {
+        for (String user : occupancy.users(app, channel)) {
             users.addObject().put("id", user);
         }
         return wrap("users", users);
@@ -147,7 +145,7 @@ public class AppsResource {
         if (userId.isBlank()) {
             throw ApiException.badRequest("user id is required");
         }
-        chorus.terminateUser(app, userId);
+        server.terminateUserEverywhere(app, userId);
         return "{}";
     }
 
@@ -156,53 +154,28 @@ public class AppsResource {
     public String connections(@PathParam("appId") String appId) {
         App app = app(appId);
         limitReads(app);
-        return "{\"connections\":" + chorus.occupancy().connectionCount(app, chorus.server().connections(app).size()) + "}";
-    }
-
-    /**
-     * {@code max_backend_events_per_second}: counted as soketi does, one per channel each event goes to
-     * (a batch adds up its events), checked after validation so a refused body costs nothing.
-     * Shared with {@link TriggerFastPath}, which must refuse exactly what this refuses.
-     */
-    static void limitEvents(Chorus chorus, App app, List<EventRequests.Event> events) {
-        int limit = app.limits().maxBackendEventsPerSecond();
-        if (limit < 0) {
-            return;
-        }
-        int points = 0;
-        for (EventRequests.Event event : events) {
-            points += Math.max(1, event.channels().size());
-        }
-        if (!chorus.backendRate().allow(app, BackendRate.Kind.EVENTS, points)) {
-            throw ApiException.tooMany("events", limit, BackendRate.Kind.EVENTS.setting());
-        }
+        return "{\"connections\":" + occupancy.connectionCount(app, server.connections(app).size()) + "}";
     }
 
     /** {@code max_read_requests_per_second}: one per GET of channels, a channel, its users or connections. */
     private void limitReads(App app) {
         int limit = app.limits().maxReadRequestsPerSecond();
-        if (limit >= 0 && !chorus.backendRate().allow(app, BackendRate.Kind.READS, 1)) {
+        if (limit >= 0 && !rate.allow(app, BackendRate.Kind.READS, 1)) {
             throw ApiException.tooMany("read requests", limit, BackendRate.Kind.READS.setting());
         }
     }
 
     private App app(String appId) {
-        App app = chorus.apps().byId(appId);
+        App app = apps.byId(appId);
         if (app == null) {
             throw new ApiException(404, "No app with id '" + appId + "'");
         }
         return app;
     }
 
-    private void publish(App app, EventRequests.Event event) {
-        for (String channel : event.channels()) {
-            chorus.broadcaster().publish(app, channel, event.name(), event.data(), event.socketId());
-        }
-    }
-
     /** One channel's info, cluster-wide when scaling (the counts of every live node). */
     private ObjectNode info(App app, String name, List<String> attributes, boolean withOccupied) {
-        return info(app, name, attributes, withOccupied, chorus.occupancy().subscriptionCounts(app).getOrDefault(name, 0L));
+        return info(app, name, attributes, withOccupied, occupancy.subscriptionCounts(app).getOrDefault(name, 0L));
     }
 
     /** @param subscriptions the channel's subscription count, when the caller already has it */
@@ -213,13 +186,13 @@ public class AppsResource {
             info.put("occupied", subscriptions > 0);
         }
         if (attributes.contains("user_count") && kind.presence()) {
-            info.put("user_count", chorus.occupancy().users(app, name).size());
+            info.put("user_count", occupancy.users(app, name).size());
         }
         if (attributes.contains("subscription_count")) {
             info.put("subscription_count", subscriptions);
         }
         if (attributes.contains("cache") && kind.cached()) {
-            String cached = chorus.occupancy().cached(app, name);
+            String cached = occupancy.cached(app, name);
             if (cached != null) {
                 try {
                     info.set("cache", Json.MAPPER.readTree(cached));
@@ -232,7 +205,7 @@ public class AppsResource {
     }
 
     /** {@code {"<name>": value}}: the envelope every list answer of the API has. */
-    private static String wrap(String name, com.fasterxml.jackson.databind.JsonNode value) {
+    private static String wrap(String name, JsonNode value) {
         ObjectNode response = Json.MAPPER.createObjectNode();
         response.set(name, value);
         return Json.write(response);

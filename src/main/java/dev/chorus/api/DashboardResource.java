@@ -3,7 +3,12 @@ package dev.chorus.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.app.App;
-import dev.chorus.config.Chorus;
+import dev.chorus.app.AppRegistry;
+import dev.chorus.app.Settings;
+import dev.chorus.broadcast.Occupancy;
+import dev.chorus.metrics.Metrics;
+import dev.chorus.server.PusherServer;
+import jakarta.enterprise.context.ApplicationScoped;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
 import jakarta.inject.Inject;
@@ -31,11 +36,29 @@ import java.util.Map;
  */
 @Path("dashboard")
 @OperatorOnly(value = "/dashboard", cookie = true)
+@ApplicationScoped
 public class DashboardResource {
     private static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
 
+    private final Settings settings;
+    private final AppRegistry apps;
+    private final Occupancy occupancy;
+    private final PusherServer server;
+    private final Metrics metrics;
+
     @Inject
-    Chorus chorus;
+    public DashboardResource(Settings settings, AppRegistry apps, Occupancy occupancy, PusherServer server, Metrics metrics) {
+        this.settings = settings;
+        this.apps = apps;
+        this.occupancy = occupancy;
+        this.server = server;
+        this.metrics = metrics;
+    }
+
+    /** For CDI's client proxy only: an application-scoped bean needs a constructor without parameters. */
+    protected DashboardResource() {
+        this(null, null, null, null, null);
+    }
 
     @GET
     @OperatorOnly(value = "/dashboard", cookie = true, tokenInQuery = true)
@@ -48,10 +71,10 @@ public class DashboardResource {
                 // The first load's URL may carry the token: keep it out of Referer headers and caches.
                 .header("Referrer-Policy", "no-referrer")
                 .header("Cache-Control", null).header("Cache-Control", "no-store");
-        OperatorAccess access = new OperatorAccess(chorus.settings().metricsToken());
+        OperatorAccess access = new OperatorAccess(settings.metricsToken());
         if (access.tokenSet()) {
             // Paths from the deployment, not from the request: a request path could smuggle cookie attributes.
-            String path = request.getContextPath() + chorus.settings().path() + "/dashboard";
+            String path = request.getContextPath() + settings.path() + "/dashboard";
             answer.header("Set-Cookie", OperatorAccess.COOKIE + "=" + access.cookieValue() + "; Path=" + path
                     + "; HttpOnly; SameSite=Strict" + (request.isSecure() ? "; Secure" : ""));
         }
@@ -75,20 +98,20 @@ public class DashboardResource {
     public Response data() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("time_ms", System.currentTimeMillis());
-        root.put("node", chorus.nodeId());
+        root.put("node", occupancy.nodeId());
         ArrayNode nodes = root.putArray("nodes");
-        chorus.occupancy().nodes().stream().sorted().forEach(nodes::add);
-        ArrayNode apps = root.putArray("apps");
-        for (App app : chorus.apps().all()) {
-            ObjectNode entry = apps.addObject();
+        occupancy.nodes().stream().sorted().forEach(nodes::add);
+        ArrayNode list = root.putArray("apps");
+        for (App app : apps.all()) {
+            ObjectNode entry = list.addObject();
             entry.put("id", app.id());
             entry.put("name", app.name());
-            entry.put("connections", chorus.occupancy().connectionCount(app, chorus.server().connections(app).size()));
-            entry.put("messages_in", chorus.metrics().receivedTotal(app.id()));
-            entry.put("messages_out", chorus.metrics().sentTotal(app.id()));
-            Map<String, Long> counts = chorus.occupancy().subscriptionCounts(app);
+            entry.put("connections", occupancy.connectionCount(app, server.connections(app).size()));
+            entry.put("messages_in", metrics.receivedTotal(app.id()));
+            entry.put("messages_out", metrics.sentTotal(app.id()));
+            Map<String, Long> counts = occupancy.subscriptionCounts(app);
             long members = counts.keySet().stream().filter(name -> ChannelKind.of(name).presence())
-                    .mapToLong(name -> chorus.occupancy().users(app, name).size()).sum();
+                    .mapToLong(name -> occupancy.users(app, name).size()).sum();
             entry.put("presence_members", members);
             entry.put("channels", counts.size());
             ArrayNode top = entry.putArray("top_channels");

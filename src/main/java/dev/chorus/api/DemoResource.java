@@ -2,7 +2,8 @@ package dev.chorus.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chorus.app.App;
-import dev.chorus.config.Chorus;
+import dev.chorus.app.Settings;
+import jakarta.enterprise.context.ApplicationScoped;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
 import dev.chorus.protocol.Signer;
@@ -21,16 +22,26 @@ import java.io.InputStream;
  * socket, which is what a demo needs and exactly what production must never do: hence off by default.
  */
 @Path("demo")
+@ApplicationScoped
 public class DemoResource {
+    private final Settings settings;
+
     @Inject
-    Chorus chorus;
+    public DemoResource(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** For CDI's client proxy only: an application-scoped bean needs a constructor without parameters. */
+    protected DemoResource() {
+        this(null);
+    }
 
     private boolean enabled() {
-        return chorus.settings().demo();
+        return settings.demo();
     }
 
     private App app() {
-        return chorus.settings().apps().get(0);
+        return settings.apps().get(0);
     }
 
     @GET
@@ -66,7 +77,7 @@ public class DemoResource {
         }
         ObjectNode config = Json.MAPPER.createObjectNode();
         config.put("key", app().key());
-        config.put("path", chorus.settings().path());
+        config.put("path", settings.path());
         return Response.ok(Json.write(config), "application/json").build();
     }
 

@@ -1,6 +1,7 @@
 package dev.chorus.api;
 
-import dev.chorus.config.Chorus;
+import dev.chorus.metrics.Metrics;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,12 +14,22 @@ import jakarta.ws.rs.core.Response;
  */
 @Path("metrics")
 @OperatorOnly("/metrics")
+@ApplicationScoped
 public class MetricsResource {
+    private final Metrics metrics;
+
     @Inject
-    Chorus chorus;
+    public MetricsResource(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** For CDI's client proxy only: an application-scoped bean needs a constructor without parameters. */
+    protected MetricsResource() {
+        this(null);
+    }
 
     @GET
     public Response scrape() {
-        return Response.ok(chorus.metrics().scrape(), chorus.metrics().contentType()).header("Cache-Control", "no-store").build();
+        return Response.ok(metrics.scrape(), metrics.contentType()).header("Cache-Control", "no-store").build();
     }
 }

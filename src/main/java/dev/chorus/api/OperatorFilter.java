@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
-import dev.chorus.config.Chorus;
-import dev.chorus.config.Lookup;
+import dev.chorus.app.Settings;
+import dev.chorus.cdi.Lookup;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -71,7 +71,7 @@ public class OperatorFilter implements ContainerRequestFilter {
         OperatorAccess found = access;
         if (found == null) {
             // Looked up, not injected: providers are not CDI beans in every container (see RequestMetricsFilter).
-            found = new OperatorAccess(Lookup.chorus().settings().metricsToken());
+            found = new OperatorAccess(Lookup.of(Settings.class).metricsToken());
             access = found;
         }
         return found;

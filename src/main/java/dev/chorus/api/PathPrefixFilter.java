@@ -1,7 +1,8 @@
 package dev.chorus.api;
 
-import dev.chorus.config.Chorus;
-import dev.chorus.config.Lookup;
+import dev.chorus.app.Settings;
+import dev.chorus.cdi.Lookup;
+import dev.chorus.protocol.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -22,16 +23,17 @@ public class PathPrefixFilter extends HttpFilter {
     /** Looked up, not injected: Weld cannot inject filters in every servlet container. */
     @Override
     public void init() {
-        prefix = Lookup.chorus().settings().path();
+        prefix = Lookup.of(Settings.class).path();
     }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (!prefix.isEmpty() && path.startsWith(prefix + "/") && !"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
+        String under = prefix.isEmpty() ? null : RequestPaths.underPrefix(prefix, path);
+        if (under != null && !"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
                 && request.getAttribute("jakarta.servlet.forward.request_uri") == null) {
-            request.getRequestDispatcher(path.substring(prefix.length())).forward(request, response);
+            request.getRequestDispatcher(under).forward(request, response);
             return;
         }
         chain.doFilter(request, response);

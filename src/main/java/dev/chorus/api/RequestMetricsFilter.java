@@ -1,7 +1,7 @@
 package dev.chorus.api;
 
-import dev.chorus.config.Chorus;
-import dev.chorus.config.Lookup;
+import dev.chorus.cdi.Lookup;
+import dev.chorus.metrics.Metrics;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -17,16 +17,17 @@ public class RequestMetricsFilter implements ContainerResponseFilter {
     @Context
     ResourceInfo resource;
 
-    private volatile Chorus chorus;
+    private volatile Metrics metrics;
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        Chorus found = chorus;
+        Metrics found = metrics;
         if (found == null) {
-            found = Lookup.chorus();
-            chorus = found;
+            // Looked up, not injected: providers are not CDI beans in every container.
+            found = Lookup.of(Metrics.class);
+            metrics = found;
         }
-        found.metrics().httpRequest(route(), response.getStatus());
+        found.httpRequest(route(), response.getStatus());
     }
 
     private String route() {

@@ -31,6 +31,11 @@ final class ClusterView {
         this.nodeId = nodeId;
     }
 
+    /** This node's id in the cluster (also when alone). */
+    String nodeId() {
+        return nodeId;
+    }
+
     /** Records this node's change of the channel's subscriptions; the total after it. */
     long subscriptionsAfter(App app, String channel, int delta, int localAfter) {
         return cluster.subscriptions(app.id(), channel, delta).orElse((long) localAfter);

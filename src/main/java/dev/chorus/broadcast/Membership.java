@@ -221,6 +221,11 @@ public final class Membership implements AutoCloseable {
         relay.publish(Envelope.userStatus(relay.nodeId(), app.id(), userId, online));
     }
 
+    /** Asks the other nodes to close the user's connections there (this node closes its own). */
+    public void terminateElsewhere(App app, String userId) {
+        relay.publish(Envelope.terminate(relay.nodeId(), app.id(), userId));
+    }
+
     public void connectionOpened(App app) {
         view.connections(app, 1);
     }

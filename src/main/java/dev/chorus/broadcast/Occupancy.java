@@ -37,6 +37,11 @@ public final class Occupancy {
     }
 
     /** The live node ids, or just this one. */
+    /** This node's id in the cluster (also when alone). */
+    public String nodeId() {
+        return view.nodeId();
+    }
+
     public Set<String> nodes() {
         return view.nodes();
     }

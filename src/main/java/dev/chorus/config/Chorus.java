@@ -1,71 +1,77 @@
 package dev.chorus.config;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.chorus.api.SignedRequests;
+import dev.chorus.api.Triggers;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
 import dev.chorus.app.SettingsLoader;
-import dev.chorus.host.HostLink;
 import dev.chorus.app.StaticAppRegistry;
+import dev.chorus.broadcast.BackendRate;
 import dev.chorus.broadcast.Broadcaster;
 import dev.chorus.broadcast.Broadcasting;
+import dev.chorus.broadcast.ClusterInbound;
 import dev.chorus.broadcast.Occupancy;
+import dev.chorus.channel.Channel;
 import dev.chorus.connection.FrameLog;
-import dev.chorus.protocol.PusherError;
+import dev.chorus.metrics.Metrics;
+import dev.chorus.protocol.ChannelKind;
 import dev.chorus.relay.ClusterState;
-import dev.chorus.relay.Envelope;
 import dev.chorus.relay.LocalRelay;
 import dev.chorus.relay.Relay;
+import dev.chorus.relay.Resync;
 import dev.chorus.relay.redis.RedisClusterState;
 import dev.chorus.relay.redis.RedisRelay;
-import dev.chorus.webhook.HttpWebhookEmitter;
-import dev.chorus.metrics.Metrics;
-import dev.chorus.channel.Channel;
-import dev.chorus.protocol.ChannelKind;
-import java.security.SecureRandom;
+import dev.chorus.server.Admission;
 import dev.chorus.server.PusherServer;
+import dev.chorus.server.Upkeep;
+import dev.chorus.webhook.HttpWebhookEmitter;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: reads the settings and wires the application once per deployment. Started
- * eagerly, so a bad setting fails the deployment (and the launcher) at once, not on the first socket.
- * Settings come from {@code chorus.*} system properties (the launcher's flags), the environment
- * ({@code CHORUS_CONFIG}, {@code REVERB_*}) and the config file, in that order.
+ * The composition root: reads the settings and wires the application once per deployment, every role
+ * through its constructor, then hands the roles to CDI through the producer methods below. Nothing
+ * reaches through this class: a resource asks for the role it needs ({@code @Inject}), and the classes
+ * a container creates itself use {@link dev.chorus.cdi.Lookup}. Started eagerly, so a bad setting fails
+ * the deployment (and the launcher) at once, not on the first socket.
+ * <p>Settings come from {@code chorus.*} system properties (the launcher's flags, or {@code -D} in any
+ * container), the environment ({@code CHORUS_CONFIG}, {@code REVERB_*}) and the config file, in that order.
+ * <p>The producers are {@code @Dependent}: each returns the one instance built here (the roles are
+ * final classes, which a normal-scoped client proxy could not wrap).
  */
 @ApplicationScoped
 public class Chorus {
     private static final Logger LOG = LoggerFactory.getLogger(Chorus.class);
 
+    private ConfigurationException startFailure;
     private Settings settings;
     private AppRegistry apps;
-    private Broadcasting broadcasting;
-    private Broadcaster broadcaster;
-    private PusherServer server;
     private Relay relay;
     private ClusterState cluster;
-    private dev.chorus.broadcast.BackendRate backendRate;
     private HttpWebhookEmitter webhooks;
     private Metrics metrics;
-    private ScheduledExecutorService timer;
+    private Broadcasting broadcasting;
+    private BackendRate backendRate;
+    private PusherServer server;
+    private Upkeep upkeep;
+    private Triggers triggers;
+    private SignedRequests signedRequests;
     private ScheduledExecutorService resyncs;
-    private long ticks;
-    private RestartFile restartFile;
-    private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
-
-    private ConfigurationException startFailure;
-    private volatile HostLink host;
 
     @PostConstruct
     void start() {
@@ -73,15 +79,10 @@ public class Chorus {
             build();
         } catch (ConfigurationException e) {
             // A container would log this wrapped in a long CDI trace: it is logged here, alone, as the first
-            // thing Chorus says, and EndpointRegistrar fails the deployment with it (without a stack trace).
+            // thing Chorus says, and every producer fails the deployment with it (without a stack trace).
             startFailure = new ConfigurationException("Chorus cannot start: " + e.getMessage());
             LOG.error(startFailure.getMessage());
         }
-    }
-
-    /** Why the settings could not be used, or null: the deployment must then fail with this message. */
-    public ConfigurationException startFailure() {
-        return startFailure;
     }
 
     private void build() {
@@ -92,21 +93,14 @@ public class Chorus {
         }
         apps = new StaticAppRegistry(settings.apps());
         String nodeId = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
+        RedisRelay redis = null;
+        RedisClusterState redisState = null;
         if (settings.scaling().enabled()) {
-            RedisRelay redis = new RedisRelay(settings.scaling(), nodeId);
-            RedisClusterState state = new RedisClusterState(settings.scaling(), nodeId,
+            redis = new RedisRelay(settings.scaling(), nodeId);
+            redisState = new RedisClusterState(settings.scaling(), nodeId,
                     settings.apps().stream().map(App::id).toList(), redis::connected);
             relay = redis;
-            cluster = state;
-            resyncs = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "chorus-redis-resync");
-                thread.setDaemon(true);
-                return thread;
-            });
-            // Retried until it succeeds: a node whose part is missing from Redis is invisible to the cluster.
-            dev.chorus.relay.Resync resync = new dev.chorus.relay.Resync(this::resync, resyncs, 100, 5_000, LOG::warn);
-            redis.onReconnect(resync::requestNow);
-            state.onDirty(resync::request);
+            cluster = redisState;
         } else {
             relay = new LocalRelay(nodeId);
             cluster = ClusterState.NONE;
@@ -114,57 +108,34 @@ public class Chorus {
         webhooks = new HttpWebhookEmitter(settings.limits().webhookConcurrency());
         metrics = new Metrics();
         broadcasting = Broadcasting.of(relay, cluster, webhooks, metrics);
-        broadcaster = broadcasting.broadcaster();
-        backendRate = new dev.chorus.broadcast.BackendRate(cluster);
+        backendRate = new BackendRate(cluster);
         server = new PusherServer(apps, broadcasting, settings.debug() ? FrameLog.printing() : FrameLog.SILENT, metrics,
-                dev.chorus.server.Admission.of(settings.limits()));
-        registerGauges();
-        cluster.onMemberGone(member -> {
-            App app = apps.byId(member.app());
-            if (app == null) {
-                return;
-            }
-            if (ClusterState.SIGNED_IN.equals(member.channel())) {
-                // A dead node held the user's last signed-in connection: offline, announced once (one node reaps).
-                server.userStatusFromCluster(app, member.userKey(), false);
-            } else {
-                broadcasting.membership().memberGone(app, member.channel(), member.memberJson());
-            }
-        });
-        cluster.onSubscriptionsGone((appId, channel) -> {
-            App app = apps.byId(appId);
-            if (app != null) {
-                broadcasting.membership().countGone(app, channel);
-            }
-        });
-        relay.start(this::relayed);
-        timer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "chorus-liveness");
-            thread.setDaemon(true);
-            return thread;
-        });
-        restartFile = new RestartFile(RestartFile.beside(settings.configFile()));
-        timer.scheduleWithFixedDelay(this::checkLiveness, 1, 1, TimeUnit.SECONDS);
-        LOG.info("Chorus ready: " + settings.apps().size() + " app(s), route prefix '"
-                + settings.path() + "'");
-    }
-
-    /**
-     * The process that embeds us (the launcher), or null in any other container: its Jetty figures go
-     * to /metrics, and a restart becomes its decision.
-     */
-    public void hostedBy(HostLink host) {
-        this.host = host;
-        if (host != null) {
-            for (String name : host.containerStats().keySet()) {
-                metrics.gauge("jetty." + name, "Jetty " + name.replace('_', ' '),
-                        () -> host.containerStats().getOrDefault(name, 0));
-            }
+                Admission.of(settings.limits()));
+        upkeep = new Upkeep(server, broadcasting.broadcaster(), new RestartFile(RestartFile.beside(settings.configFile())));
+        signedRequests = new SignedRequests(apps, settings);
+        triggers = new Triggers(signedRequests, backendRate, broadcasting.broadcaster(), metrics);
+        ClusterInbound inbound = new ClusterInbound(apps, broadcasting, cluster, server,
+                () -> upkeep.restart("a restart signal from the cluster"));
+        if (redis != null) {
+            resyncs = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "chorus-redis-resync");
+                thread.setDaemon(true);
+                return thread;
+            });
+            // Retried until it succeeds: a node whose part is missing from Redis is invisible to the cluster.
+            Resync resync = new Resync(inbound::resync, resyncs, 100, 5_000, LOG::warn);
+            redis.onReconnect(resync::requestNow);
+            redisState.onDirty(resync::request);
         }
+        registerGauges(redis);
+        inbound.listen(relay);
+        upkeep.start();
+        LOG.info("Chorus ready: " + settings.apps().size() + " app(s), route prefix '" + settings.path() + "'");
     }
 
     /** Gauges read at scrape time, per app: this node's view (the HTTP API has the cluster's). */
-    private void registerGauges() {
+    private void registerGauges(RedisRelay redis) {
+        Broadcaster broadcaster = broadcasting.broadcaster();
         for (App app : settings.apps()) {
             metrics.gauge("chorus.connections", "Open WebSocket connections on this node",
                     () -> server.connections(app).size(), "app", app.id());
@@ -178,13 +149,13 @@ public class Chorus {
                 if (kind != ChannelKind.SERVER_TO_USER) {
                     metrics.gauge("chorus.channels", "Occupied channels on this node, by kind", () -> broadcaster.channels(app)
                             .channels().stream().filter(c -> c.kind() == kind).count(), "app", app.id(),
-                            "kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+                            "kind", kind.name().toLowerCase(Locale.ROOT));
                 }
             }
         }
         metrics.gauge("chorus.webhooks.dropped", "Webhook events dropped (queue full or retries exhausted)",
                 webhooks::dropped);
-        if (relay instanceof RedisRelay redis) {
+        if (redis != null) {
             metrics.gauge("chorus.relay.connected", "1 while both Redis links are up", () -> redis.connected() ? 1 : 0);
             metrics.gauge("chorus.relay.dropped", "Envelopes not relayed (outbox full, or over the outage buffer's bound or age)",
                     redis::dropped);
@@ -195,108 +166,75 @@ public class Chorus {
         }
     }
 
-    public Metrics metrics() {
-        return metrics;
-    }
-
-    /** An envelope from another node, on the relay's thread. */
-    private void relayed(Envelope envelope) {
-        if (envelope.type() == Envelope.Type.RESTART) {
-            restart("a restart signal from the cluster");
-            return;
-        }
-        App app = apps.byId(envelope.app());
-        if (app == null) {
-            return;
-        }
-        switch (envelope.type()) {
-            case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
-            case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
-            case TERMINATE -> server.terminateUser(app, envelope.user());
-            case COUNT -> broadcasting.membership().countChanged(app, envelope.channel());
-            case ONLINE -> server.userStatusRelayed(app, envelope.user(), true);
-            case OFFLINE -> server.userStatusRelayed(app, envelope.user(), false);
-            default -> { }
-        }
-    }
-
-    /**
-     * The link to the other nodes is back, or this node's part in Redis may be wrong: re-report this node,
-     * announce members that were reaped meanwhile. Throws when Redis did not take it all (retried).
-     */
-    private void resync() {
-        ClusterState.LocalPart part = broadcasting.occupancy().localPart(server.connectionCounts());
-        // Signed-in users are re-reported with the presence members, or resync would take them for stale.
-        server.signedInUsers().forEach((appId, users) -> {
-            Map<String, String> signedIn = new java.util.HashMap<>();
-            users.forEach(user -> signedIn.put(user, "{}"));
-            part.members().computeIfAbsent(appId, id -> new java.util.HashMap<>()).put(ClusterState.SIGNED_IN, signedIn);
-        });
-        for (ClusterState.Member member : cluster.resync(part)) {
-            App app = apps.byId(member.app());
-            if (app == null) {
-                continue;
-            }
-            if (ClusterState.SIGNED_IN.equals(member.channel())) {
-                server.userStatusFromCluster(app, member.userKey(), true);
-            } else {
-                broadcasting.membership().memberBack(app, member.channel(), member.memberJson());
-            }
-        }
-    }
-
-    /**
-     * {@code chorus restart}: tell every client to reconnect (4200) and close it; under the launcher,
-     * also exit (status 0) so the supervisor starts a fresh process. In a container the application
-     * stays deployed: restarting it is the container's business.
-     */
-    private void restart(String why) {
-        if (!restarting.compareAndSet(false, true)) {
-            return;
-        }
-        LOG.warn("Restart requested by " + why + ": telling clients to reconnect");
-        server.drain(PusherError.SERVER_RESTARTING, 2_000);
-        HostLink embedding = host;
-        if (embedding != null) {
-            // The launcher stops the process (exit 0) for its supervisor to start it again.
-            embedding.restart();
-        } else {
-            restarting.set(false);
-        }
-    }
-
-    /** Closes every connection of the user on every node. */
-    public void terminateUser(App app, String userId) {
-        server.terminateUser(app, userId);
-        relay.publish(Envelope.terminate(relay.nodeId(), app.id(), userId));
-    }
-
-    public Relay relay() {
-        return relay;
-    }
-
-    /** This node's id in the cluster (also when alone). */
-    public String nodeId() {
-        return relay.nodeId();
-    }
-
     void eager(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
-        settings();
+        // Touching the bean builds it: a bad setting fails the deployment now.
+        startFailure();
     }
 
-    private void checkLiveness() {
-        try {
-            long now = System.nanoTime();
-            server.checkLiveness(now);
-            if (++ticks % 60 == 0) {
-                broadcaster.expireCaches(now);
-            }
-            if (ticks % 2 == 0 && restartFile.requested()) {
-                restart("the restart file " + restartFile.path());
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Liveness check failed", e);
+    /** Why the settings could not be used, or null. */
+    ConfigurationException startFailure() {
+        return startFailure;
+    }
+
+    /** Every role below is asked for through this: a deployment whose settings failed gets the reason. */
+    private <T> T role(T built) {
+        if (startFailure != null) {
+            throw startFailure;
         }
+        return built;
+    }
+
+    @Produces
+    Settings settings() {
+        return role(settings);
+    }
+
+    @Produces
+    AppRegistry apps() {
+        return role(apps);
+    }
+
+    @Produces
+    Metrics metrics() {
+        return role(metrics);
+    }
+
+    /** Fan-out: for publishing. */
+    @Produces
+    Broadcaster broadcaster() {
+        return role(broadcasting).broadcaster();
+    }
+
+    /** The read model: counts, users, nodes, cached events (cluster-wide when scaling). */
+    @Produces
+    Occupancy occupancy() {
+        return role(broadcasting).occupancy();
+    }
+
+    /** The HTTP API's per-app rate limits, cluster-wide when scaling. */
+    @Produces
+    BackendRate backendRate() {
+        return role(backendRate);
+    }
+
+    @Produces
+    PusherServer server() {
+        return role(server);
+    }
+
+    @Produces
+    Upkeep upkeep() {
+        return role(upkeep);
+    }
+
+    @Produces
+    SignedRequests signedRequests() {
+        return role(signedRequests);
+    }
+
+    @Produces
+    Triggers triggers() {
+        return role(triggers);
     }
 
     @PreDestroy
@@ -304,9 +242,7 @@ public class Chorus {
         if (startFailure != null) {
             return;
         }
-        LOG.info("Chorus stopping: telling " + server.connectionCount() + " connection(s) to reconnect");
-        timer.shutdownNow();
-        server.drain(PusherError.SERVER_RESTARTING, 1_000);
+        upkeep.close();
         // The drained subscriptions' counts: the other nodes must hear of them while the relay is up.
         broadcasting.membership().flushCounts();
         if (resyncs != null) {
@@ -335,32 +271,5 @@ public class Chorus {
             }
         }
         return flags;
-    }
-
-    public Settings settings() {
-        return settings;
-    }
-
-    public AppRegistry apps() {
-        return apps;
-    }
-
-    /** The HTTP API's per-app rate limits, cluster-wide when scaling. */
-    public dev.chorus.broadcast.BackendRate backendRate() {
-        return backendRate;
-    }
-
-    /** Fan-out: for publishing. */
-    public Broadcaster broadcaster() {
-        return broadcaster;
-    }
-
-    /** The read model: counts, users, nodes, cached events (cluster-wide when scaling). */
-    public Occupancy occupancy() {
-        return broadcasting.occupancy();
-    }
-
-    public PusherServer server() {
-        return server;
     }
 }

@@ -2,6 +2,7 @@ package dev.chorus.launcher;
 
 import dev.chorus.host.HostLink;
 import dev.chorus.host.TriggerEntry;
+import dev.chorus.protocol.RequestPaths;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
@@ -76,18 +77,13 @@ final class TriggerHandler extends Handler.Wrapper {
             return null;
         }
         String path = request.getHttpURI().getPath();
-        if (path == null || !path.endsWith("/events")) {
+        path = path == null ? null : RequestPaths.underPrefix(prefix, path);
+        if (path == null || RequestPaths.triggerApp(path) == null) {
             return null;
-        }
-        if (!prefix.isEmpty()) {
-            if (!path.startsWith(prefix + "/")) {
-                return null;
-            }
-            path = path.substring(prefix.length());
         }
         long length = request.getLength();
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (!path.startsWith("/apps/") || length < 0 || length > maxBody || (type != null
+        if (length < 0 || length > maxBody || (type != null
                 && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")))) {
             return null;
         }

@@ -1,5 +1,10 @@
 package dev.chorus.protocol;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * Which request paths are served at all. Every resource has one spelling: a path that a router could
  * read differently from a check in front of it (path parameters, encoded separators or dots, empty or
@@ -8,7 +13,56 @@ package dev.chorus.protocol;
  * {@code =}) arrive percent-encoded and stay allowed.
  */
 public final class RequestPaths {
+    private static final String APPS = "/apps/";
+    private static final String EVENTS = "/events";
+
     private RequestPaths() {
+    }
+
+    /**
+     * The one reading of the route prefix ({@code REVERB_SERVER_PATH}).
+     * @param prefix the prefix, empty or starting with {@code /} and without a trailing one
+     * @return the path without the prefix when it is under it ({@code /prefix/apps/1} → {@code /apps/1});
+     *     the path itself when there is no prefix; null when the path is not under the prefix
+     */
+    public static String underPrefix(String prefix, String path) {
+        if (prefix.isEmpty()) {
+            return path;
+        }
+        return path.startsWith(prefix) && path.length() > prefix.length() && path.charAt(prefix.length()) == '/'
+                ? path.substring(prefix.length()) : null;
+    }
+
+    /** {@code /apps/{id}/events} (without the prefix) → the id; null for any other path. */
+    public static String triggerApp(String path) {
+        if (!path.startsWith(APPS) || !path.endsWith(EVENTS) || path.length() <= APPS.length() + EVENTS.length()) {
+            return null;
+        }
+        String id = path.substring(APPS.length(), path.length() - EVENTS.length());
+        return id.indexOf('/') >= 0 ? null : id;
+    }
+
+    /**
+     * A query string as every HTTP API entry reads it for the signature: the first value of each
+     * parameter, names and values percent-decoded with {@code +} as a space (as JAX-RS decodes them).
+     * @param raw the query as received, or null
+     * @throws IllegalArgumentException on malformed percent-encoding
+     */
+    public static Map<String, String> query(String raw) {
+        Map<String, String> query = new HashMap<>();
+        if (raw == null) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            query.putIfAbsent(name, value);
+        }
+        return query;
     }
 
     /**

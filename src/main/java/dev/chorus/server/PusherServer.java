@@ -3,6 +3,7 @@ package dev.chorus.server;
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.broadcast.Broadcasting;
+import dev.chorus.broadcast.LocalSessions;
 import dev.chorus.broadcast.Membership;
 import dev.chorus.connection.Connection;
 import dev.chorus.connection.FrameLog;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #open}, {@link #message} and {@link #closed} may be called from any container
  * thread; frames of one connection arrive one at a time. Nothing here blocks on a socket.
  */
-public final class PusherServer {
+public final class PusherServer implements LocalSessions {
     private static final Logger LOG = LoggerFactory.getLogger(PusherServer.class);
 
     private final Membership membership;
@@ -179,9 +180,16 @@ public final class PusherServer {
         disconnect.terminate(connection, error, flushFirst);
     }
 
-    /** See {@link Disconnect#terminateUser}. */
+    /** This node's connections of the user only; see {@link Disconnect#terminateUser}. */
+    @Override
     public int terminateUser(App app, String userId) {
         return disconnect.terminateUser(app, userId);
+    }
+
+    /** Closes every connection of the user on every node (the HTTP API's {@code terminate_connections}). */
+    public void terminateUserEverywhere(App app, String userId) {
+        disconnect.terminateUser(app, userId);
+        membership.terminateElsewhere(app, userId);
     }
 
     /** One liveness pass; see {@link Liveness#check}. */
@@ -194,21 +202,18 @@ public final class PusherServer {
         drain.drain(error, maxMillis);
     }
 
-    /** A watched user's status changed on another node (relayed): tell this node's watchers. */
+    @Override
     public void userStatusRelayed(App app, String userId, boolean online) {
         watchlists.changed(app, userId, online);
     }
 
-    /**
-     * A user's status this node learned from the cluster itself (a dead node held their last signed-in
-     * connection, or they were reaped during an outage and are back): tell watchers here and on the other nodes.
-     */
+    @Override
     public void userStatusFromCluster(App app, String userId, boolean online) {
         watchlists.changed(app, userId, online);
         membership.announceUserStatus(app, userId, online);
     }
 
-    /** App id → user ids signed in on this node, for re-reporting to the cluster. */
+    @Override
     public Map<String, Collection<String>> signedInUsers() {
         return watchlists.signedInUsers();
     }
@@ -221,7 +226,7 @@ public final class PusherServer {
         return registry.connection(app, socketId);
     }
 
-    /** Connections per app id on this node, for re-reporting to the cluster. */
+    @Override
     public Map<String, Integer> connectionCounts() {
         return registry.connectionCounts();
     }

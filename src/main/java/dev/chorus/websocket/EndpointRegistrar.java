@@ -1,10 +1,14 @@
 package dev.chorus.websocket;
 
-import dev.chorus.config.Chorus;
-import dev.chorus.config.Lookup;
+import dev.chorus.app.AppRegistry;
+import dev.chorus.app.ConfigurationException;
+import dev.chorus.app.Settings;
+import dev.chorus.cdi.Lookup;
+import dev.chorus.metrics.Metrics;
 import dev.chorus.host.HostLink;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.server.PusherServer;
+import dev.chorus.server.Upkeep;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
@@ -29,30 +33,49 @@ public final class EndpointRegistrar implements ServletContextListener {
         if (container == null) {
             throw new IllegalStateException("This container offers no Jakarta WebSocket server: enable it to run Chorus");
         }
-        Chorus chorus = Lookup.chorus();
-        if (chorus.startFailure() != null) {
-            // Already logged as one line; thrown again so the container marks the deployment failed.
-            throw chorus.startFailure();
-        }
+        Settings settings = settings();
+        AppRegistry apps = Lookup.of(AppRegistry.class);
+        // The server itself, not a CDI proxy: contextDestroyed may run after the CDI container has stopped.
+        server = Lookup.of(PusherServer.class);
         HostLink host = HostLink.in(event.getServletContext().getAttribute(HostLink.ATTRIBUTE));
-        chorus.hostedBy(host);
-        String path = chorus.settings().path() + "/app/{key}";
+        String path = settings.path() + "/app/{key}";
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(PusherEndpoint.class, path)
-                .configurator(new PusherConfigurator(chorus::server, chorus::apps,
-                        chorus.settings().limits().writeTimeout()))
+                .configurator(new PusherConfigurator(() -> server, () -> apps, settings.limits().writeTimeout()))
                 .build();
-        // The server itself, not the CDI proxy: contextDestroyed may run after the CDI container has stopped.
-        server = chorus.server();
         if (host != null) {
+            Lookup.of(Upkeep.class).hostedBy(host);
+            Metrics metrics = Lookup.of(Metrics.class);
+            for (String name : host.containerStats().keySet()) {
+                metrics.gauge("jetty." + name, "Jetty " + name.replace('_', ' '),
+                        () -> host.containerStats().getOrDefault(name, 0));
+            }
             // The launcher drains through this before it stops Jetty, which would otherwise close the
             // sockets with 1001 first.
-            host.offerDrain(() -> server.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS));
-            Transports.offerCoreEndpoint(host, chorus);
+            PusherServer drained = server;
+            host.offerDrain(() -> drained.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS));
+            Transports.offerCoreEndpoint(host, drained, apps, settings.limits().writeTimeout());
         }
         try {
             container.addEndpoint(config);
         } catch (DeploymentException e) {
             throw new IllegalStateException("Cannot register the Pusher endpoint at " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The settings, or the reason they could not be used: already logged as one line by the composition
+     * root, thrown again (without a stack trace) so the container marks the deployment failed.
+     */
+    private static Settings settings() {
+        try {
+            return Lookup.of(Settings.class);
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ConfigurationException failure) {
+                    throw failure;
+                }
+            }
+            throw e;
         }
     }
 

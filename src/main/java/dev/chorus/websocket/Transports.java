@@ -1,10 +1,13 @@
 package dev.chorus.websocket;
 
-import dev.chorus.config.Chorus;
+import dev.chorus.app.AppRegistry;
 import dev.chorus.connection.Transport;
 import dev.chorus.host.HostLink;
+import dev.chorus.server.PusherServer;
 import dev.chorus.websocket.jetty.CoreEndpoint;
+import dev.chorus.websocket.jetty.JettyCoreTransport;
 import jakarta.websocket.Session;
+import java.time.Duration;
 
 /**
  * Picks the fastest transport the container allows: Jetty's core session when its classes are
@@ -19,9 +22,9 @@ final class Transports {
     private Transports() {
     }
 
-    static Transport forSession(Session session, java.time.Duration writeTimeout) {
+    static Transport forSession(Session session, Duration writeTimeout) {
         if (JETTY_CORE) {
-            Transport core = dev.chorus.websocket.jetty.JettyCoreTransport.of(session);
+            Transport core = JettyCoreTransport.of(session);
             if (core != null) {
                 return core;
             }
@@ -33,9 +36,9 @@ final class Transports {
      * Where Jetty's core WebSocket API is visible (the launcher), offers the core endpoint to the host
      * to map in front of the web app; the JSR-356 endpoint stays for everything else.
      */
-    static void offerCoreEndpoint(HostLink host, Chorus chorus) {
+    static void offerCoreEndpoint(HostLink host, PusherServer server, AppRegistry apps, Duration writeTimeout) {
         if (JETTY_CORE && visible("org.eclipse.jetty.websocket.core.FrameHandler")) {
-            host.offerSockets(CoreEndpoint.entry(chorus::server, chorus::apps, chorus.settings().limits().writeTimeout()));
+            host.offerSockets(CoreEndpoint.entry(() -> server, () -> apps, writeTimeout));
         }
     }
 
