@@ -41,11 +41,6 @@ public class TriggerFastPath extends HttpFilter {
         Settings settings = Lookup.of(Settings.class);
         prefix = settings.path();
         maxBody = settings.maxRequestSize();
-        HostLink host = HostLink.in(getServletContext().getAttribute(HostLink.ATTRIBUTE));
-        if (host != null) {
-            // The launcher serves triggers in front of the servlet container with this same service.
-            host.offerTriggers(triggers.entry());
-        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.chorus.broadcast.ClusterInbound;
 import dev.chorus.broadcast.Occupancy;
 import dev.chorus.channel.Channel;
 import dev.chorus.connection.FrameLog;
+import dev.chorus.host.HostLink;
 import dev.chorus.metrics.Metrics;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.relay.ClusterState;
@@ -28,12 +29,12 @@ import dev.chorus.server.Admission;
 import dev.chorus.server.PusherServer;
 import dev.chorus.server.Upkeep;
 import dev.chorus.webhook.HttpWebhookEmitter;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.servlet.ServletContext;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Locale;
@@ -48,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * through its constructor, then hands the roles to CDI through the producer methods below. Nothing
  * reaches through this class: a resource asks for the role it needs ({@code @Inject}), and the classes
  * a container creates itself use {@link dev.chorus.cdi.Lookup}. Started eagerly, so a bad setting fails
- * the deployment (and the launcher) at once, not on the first socket.
- * <p>Settings come from {@code chorus.*} system properties (the launcher's flags, or {@code -D} in any
- * container), the environment ({@code CHORUS_CONFIG}, {@code REVERB_*}) and the config file, in that order.
+ * the deployment (and the launcher) at once, not on the first socket. The launcher's link is used here
+ * and nowhere else: restarts, drain, its Jetty figures, and the trigger entry offered to it.
+ * <p>Settings come from the launcher's flags (through its {@link HostLink}) or, in any other container,
+ * {@code chorus.*} system properties; then the environment ({@code CHORUS_CONFIG}, {@code REVERB_*}) and
+ * the config file, in that order.
  * <p>The producers are {@code @Dependent}: each returns the one instance built here (the roles are
  * final classes, which a normal-scoped client proxy could not wrap).
  */
@@ -73,10 +76,23 @@ public class Chorus {
     private SignedRequests signedRequests;
     private ScheduledExecutorService resyncs;
 
-    @PostConstruct
-    void start() {
+    private boolean built;
+
+    /**
+     * Builds the application as the deployment starts, so a bad setting fails it at once. The payload is
+     * the {@link ServletContext} in a web application: the launcher's {@link HostLink}, if any, is there.
+     */
+    void started(@Observes @Initialized(ApplicationScoped.class) Object context) {
+        build(context instanceof ServletContext servlet ? HostLink.in(servlet.getAttribute(HostLink.ATTRIBUTE)) : null);
+    }
+
+    private synchronized void build(HostLink host) {
+        if (built) {
+            return;
+        }
+        built = true;
         try {
-            build();
+            wire(host);
         } catch (ConfigurationException e) {
             // A container would log this wrapped in a long CDI trace: it is logged here, alone, as the first
             // thing Chorus says, and every producer fails the deployment with it (without a stack trace).
@@ -85,8 +101,11 @@ public class Chorus {
         }
     }
 
-    private void build() {
-        settings = SettingsLoader.ofSystemProperties(systemFlags(), System.getenv()).load(null);
+    /** @param host the launcher, or null in any other container (settings then come from system properties) */
+    private void wire(HostLink host) {
+        SettingsLoader loader = host != null ? new SettingsLoader(host.settings(), System.getenv())
+                : SettingsLoader.ofSystemProperties(systemFlags(), System.getenv());
+        settings = loader.load(null);
         if (settings.apps().isEmpty()) {
             throw new ConfigurationException("No app configured: set CHORUS_CONFIG to a config file, or REVERB_APP_ID, "
                     + "REVERB_APP_KEY and REVERB_APP_SECRET");
@@ -128,6 +147,9 @@ public class Chorus {
             redisState.onDirty(resync::request);
         }
         registerGauges(redis);
+        if (host != null) {
+            offerTo(host);
+        }
         inbound.listen(relay);
         upkeep.start();
         LOG.info("Chorus ready: " + settings.apps().size() + " app(s), route prefix '" + settings.path() + "'");
@@ -166,80 +188,86 @@ public class Chorus {
         }
     }
 
-    void eager(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
-        // Touching the bean builds it: a bad setting fails the deployment now.
-        startFailure();
+    /** What the web app offers the launcher, and what it takes from it: restarts, drain, Jetty's figures. */
+    private void offerTo(HostLink host) {
+        upkeep.hostedBy(host);
+        host.offerTriggers(triggers.entry());
+        for (String name : host.containerStats().keySet()) {
+            metrics.gauge("jetty." + name, "Jetty " + name.replace('_', ' '), () -> host.containerStats().getOrDefault(name, 0));
+        }
     }
 
-    /** Why the settings could not be used, or null. */
-    ConfigurationException startFailure() {
-        return startFailure;
-    }
-
-    /** Every role below is asked for through this: a deployment whose settings failed gets the reason. */
-    private <T> T role(T built) {
+    /**
+     * Every producer asks this first: built (should a lookup come before the start event), and a
+     * deployment whose settings failed gets the reason.
+     */
+    private void ready() {
+        build(null);
         if (startFailure != null) {
             throw startFailure;
         }
-        return built;
     }
 
     @Produces
     Settings settings() {
-        return role(settings);
+        ready();
+        return settings;
     }
 
     @Produces
     AppRegistry apps() {
-        return role(apps);
+        ready();
+        return apps;
     }
 
     @Produces
     Metrics metrics() {
-        return role(metrics);
+        ready();
+        return metrics;
     }
 
     /** Fan-out: for publishing. */
     @Produces
     Broadcaster broadcaster() {
-        return role(broadcasting).broadcaster();
+        ready();
+        return broadcasting.broadcaster();
     }
 
     /** The read model: counts, users, nodes, cached events (cluster-wide when scaling). */
     @Produces
     Occupancy occupancy() {
-        return role(broadcasting).occupancy();
+        ready();
+        return broadcasting.occupancy();
     }
 
     /** The HTTP API's per-app rate limits, cluster-wide when scaling. */
     @Produces
     BackendRate backendRate() {
-        return role(backendRate);
+        ready();
+        return backendRate;
     }
 
     @Produces
     PusherServer server() {
-        return role(server);
-    }
-
-    @Produces
-    Upkeep upkeep() {
-        return role(upkeep);
+        ready();
+        return server;
     }
 
     @Produces
     SignedRequests signedRequests() {
-        return role(signedRequests);
+        ready();
+        return signedRequests;
     }
 
     @Produces
     Triggers triggers() {
-        return role(triggers);
+        ready();
+        return triggers;
     }
 
     @PreDestroy
     void stop() {
-        if (startFailure != null) {
+        if (!built || startFailure != null) {
             return;
         }
         upkeep.close();

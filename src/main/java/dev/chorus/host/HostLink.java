@@ -23,6 +23,7 @@ public final class HostLink {
      */
     public static final String TRIED_ATTRIBUTE = HostLink.class.getName() + ".tried";
 
+    private final Map<String, String> settings;
     private final Supplier<Map<String, Number>> containerStats;
     private final Runnable restart;
     private volatile TriggerEntry triggers;
@@ -30,12 +31,16 @@ public final class HostLink {
     private volatile Runnable drain;
 
     /**
+     * @param settings the host's own settings inputs for the web app, named as the settings loader names
+     *     its flags ({@code port}, {@code path}, {@code config}: the file the host chose, …); the web app
+     *     loads them with the environment and that file exactly as the host did
      * @param containerStats the host's own figures for {@code /metrics} (thread pool, open connections),
      *     named in snake case; read on the metrics thread
      * @param restart stops the process for its supervisor to start again; called once, from any thread,
      *     after the web app has told its clients to reconnect; returns at once
      */
-    public HostLink(Supplier<Map<String, Number>> containerStats, Runnable restart) {
+    public HostLink(Map<String, String> settings, Supplier<Map<String, Number>> containerStats, Runnable restart) {
+        this.settings = Map.copyOf(settings);
         this.containerStats = Objects.requireNonNull(containerStats);
         this.restart = Objects.requireNonNull(restart);
     }
@@ -43,6 +48,11 @@ public final class HostLink {
     /** The link in a servlet context attribute, or null when no host runs the web app. */
     public static HostLink in(Object attribute) {
         return attribute instanceof HostLink link ? link : null;
+    }
+
+    /** The flags the host started with, for the web app's settings; read once, when it starts. */
+    public Map<String, String> settings() {
+        return settings;
     }
 
     public Map<String, Number> containerStats() {

@@ -70,7 +70,7 @@ final class EmbeddedServer {
      * Deploys the web app behind the handlers and starts Jetty.
      * @return -1 once serving, else the exit code (the reason already printed on {@code err})
      */
-    int start(Settings settings, PrintStream err) {
+    int start(Settings settings, Map<String, String> forWebapp, PrintStream err) {
         server.addConnector(connector);
         // Errors Jetty answers itself (unparseable requests, refused URIs) are JSON like the API's.
         server.setErrorHandler(new JsonErrors());
@@ -98,7 +98,7 @@ final class EmbeddedServer {
         // The one hand-off with the web app. It loads dev.chorus.host from here, not from its own copy,
         // so both sides hold the same types.
         context.addProtectedClassMatcher(new org.eclipse.jetty.util.ClassMatcher("dev.chorus.host."));
-        host = new HostLink(() -> jettyFigures(server, connector),
+        host = new HostLink(forWebapp, () -> jettyFigures(server, connector),
                 // A restart the web app was asked for: the shutdown hook drains, stops Jetty and exits 0.
                 () -> new Thread(() -> System.exit(0), "chorus-restart-exit").start());
         context.setAttribute(HostLink.ATTRIBUTE, host);

@@ -204,14 +204,14 @@ public final class Launcher {
         loader.environmentTypos().forEach(typo -> err.println("Warning: " + typo));
         Credentials.print(settings, out, generated, env);
 
-        // The webapp reads the same inputs with the same loader: hand it the flags and the chosen file.
+        // The webapp reads the same inputs with the same loader: it gets the flags and the chosen file
+        // through its HostLink.
         Map<String, String> forWebapp = new HashMap<>(flags);
         if (settings.configFile() != null) {
             forWebapp.put(SettingsLoader.FLAG_CONFIG, settings.configFile().toAbsolutePath().toString());
         }
-        forWebapp.forEach((name, value) -> System.setProperty("chorus." + name, value));
 
-        int failed = embedded.start(settings, err);
+        int failed = embedded.start(settings, forWebapp, err);
         if (failed >= 0) {
             return failed;
         }

@@ -50,9 +50,13 @@ public final class Upkeep implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** The process that embeds us, or null in any other container: a restart then becomes its decision. */
+    /**
+     * The process that embeds us (the launcher): a restart becomes its decision, and it drains through
+     * this before it stops Jetty, which would otherwise close the sockets with 1001 first.
+     */
     public void hostedBy(HostLink embedding) {
         this.host = embedding;
+        embedding.offerDrain(() -> server.drain(PusherError.SERVER_RESTARTING, RESTART_DRAIN_MILLIS));
     }
 
     /** One pass (package-private: tests drive the clock themselves). */

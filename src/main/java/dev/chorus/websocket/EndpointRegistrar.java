@@ -4,11 +4,9 @@ import dev.chorus.app.AppRegistry;
 import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.Settings;
 import dev.chorus.cdi.Lookup;
-import dev.chorus.metrics.Metrics;
 import dev.chorus.host.HostLink;
 import dev.chorus.protocol.PusherError;
 import dev.chorus.server.PusherServer;
-import dev.chorus.server.Upkeep;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
@@ -43,17 +41,8 @@ public final class EndpointRegistrar implements ServletContextListener {
                 .configurator(new PusherConfigurator(() -> server, () -> apps, settings.limits().writeTimeout()))
                 .build();
         if (host != null) {
-            Lookup.of(Upkeep.class).hostedBy(host);
-            Metrics metrics = Lookup.of(Metrics.class);
-            for (String name : host.containerStats().keySet()) {
-                metrics.gauge("jetty." + name, "Jetty " + name.replace('_', ' '),
-                        () -> host.containerStats().getOrDefault(name, 0));
-            }
-            // The launcher drains through this before it stops Jetty, which would otherwise close the
-            // sockets with 1001 first.
-            PusherServer drained = server;
-            host.offerDrain(() -> drained.drain(PusherError.SERVER_RESTARTING, DRAIN_MILLIS));
-            Transports.offerCoreEndpoint(host, drained, apps, settings.limits().writeTimeout());
+            // The launcher upgrades on Jetty's core API in front of the web app when it can.
+            Transports.offerCoreEndpoint(host, server, apps, settings.limits().writeTimeout());
         }
         try {
             container.addEndpoint(config);
