@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chorus.app.App;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ final class EventRequests {
             return root;
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("The body is not valid JSON");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiException.badRequest("The body could not be read");
         }
     }

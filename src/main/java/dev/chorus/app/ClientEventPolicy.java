@@ -1,5 +1,7 @@
 package dev.chorus.app;
 
+import java.util.Locale;
+
 /** Who may send {@code client-*} events ({@code accept_client_events_from}). */
 public enum ClientEventPolicy {
     /** Only connections subscribed to the channel (the default, as in Reverb's config). */
@@ -10,6 +12,6 @@ public enum ClientEventPolicy {
     NONE;
 
     public String configName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

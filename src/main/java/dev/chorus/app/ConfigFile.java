@@ -2,11 +2,13 @@ package dev.chorus.app;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML config file with the line of every key in it, so that a bad value, an unknown key or a syntax
@@ -52,7 +55,7 @@ final class ConfigFile {
             throw cannotRead(shown, namedBy, "no such file");
         } catch (AccessDeniedException e) {
             throw cannotRead(shown, namedBy, "permission denied");
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw cannotRead(shown, namedBy, "not UTF-8 text");
         } catch (IOException e) {
             // Reading a directory fails with a bare "Is a directory" IOException on Linux; ask rather than parse the message.
@@ -99,14 +102,14 @@ final class ConfigFile {
     private static String syntaxError(Path file, String namedBy, IOException e) {
         String from = " (config file from " + namedBy + "): ";
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked && marked.getProblemMark() != null) {
+            if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
                 return file + ":" + (marked.getProblemMark().getLine() + 1) + ":" + (marked.getProblemMark().getColumn() + 1) + from
                         + oneLine(marked.getProblem()) + (marked.getContext() == null ? "" : ", " + oneLine(marked.getContext()));
             }
         }
-        String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException processing
+        String message = e instanceof JsonProcessingException processing
                 ? processing.getOriginalMessage() : e.getMessage();
-        int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException processing && processing.getLocation() != null
+        int line = e instanceof JsonProcessingException processing && processing.getLocation() != null
                 ? processing.getLocation().getLineNr() : -1;
         return file + (line > 0 ? ":" + line : "") + from + oneLine(message);
     }

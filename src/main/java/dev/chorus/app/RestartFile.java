@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 
 /**
  * The local restart signal: {@code chorus restart} rewrites {@code .chorus-restart} beside the config
@@ -37,7 +38,7 @@ public final class RestartFile {
 
     /** What {@code chorus restart} does locally. */
     public static void signal(Path path) throws IOException {
-        Files.writeString(path, java.time.Instant.now().toString() + "\n");
+        Files.writeString(path, Instant.now().toString() + "\n");
         Files.setLastModifiedTime(path, FileTime.fromMillis(System.currentTimeMillis()));
     }
 

@@ -1,6 +1,9 @@
 package dev.chorus.app;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -26,7 +29,7 @@ public record Settings(
         boolean debug,
         int maxRequestSize,
         Path configFile,
-        java.time.Duration timestampTolerance,
+        Duration timestampTolerance,
         Scaling scaling,
         Tls tls,
         String metricsToken,
@@ -52,10 +55,10 @@ public record Settings(
      * @param webhookConcurrency      {@code webhook_concurrency}: deliveries in flight per webhook URL
      */
     public record Limits(int maxConnections, int maxConnectionsPerAddress, List<String> trustedProxies,
-                         java.time.Duration requestTimeout, int minRequestDataRate, int maxRequestsPerAddress,
-                         java.time.Duration writeTimeout, int webhookConcurrency) {
+                         Duration requestTimeout, int minRequestDataRate, int maxRequestsPerAddress,
+                         Duration writeTimeout, int webhookConcurrency) {
         public static final Limits DEFAULTS = new Limits(0, 1_000, List.of("127.0.0.1", "::1"),
-                java.time.Duration.ofSeconds(10), 1_024, 64, java.time.Duration.ofSeconds(30), 2);
+                Duration.ofSeconds(10), 1_024, 64, Duration.ofSeconds(30), 2);
 
         public Limits {
             trustedProxies = List.copyOf(trustedProxies);
@@ -66,8 +69,8 @@ public record Settings(
             if (maxConnections > 0) {
                 return maxConnections;
             }
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                    instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            if (ManagementFactory.getOperatingSystemMXBean()
+                    instanceof UnixOperatingSystemMXBean unix) {
                 long files = unix.getMaxFileDescriptorCount();
                 if (files > 0 && files < Integer.MAX_VALUE) {
                     return (int) Math.max(64, files * 9 / 10);

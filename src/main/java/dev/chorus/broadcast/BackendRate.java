@@ -2,6 +2,7 @@ package dev.chorus.broadcast;
 
 import dev.chorus.app.App;
 import dev.chorus.relay.ClusterState;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -60,7 +61,7 @@ public final class BackendRate {
             return true;
         }
         long second = clockMillis.getAsLong() / 1000;
-        java.util.Optional<Long> total = cluster.rate(app.id(), kind.key, second, points);
+        Optional<Long> total = cluster.rate(app.id(), kind.key, second, points);
         if (total.isPresent()) {
             return total.get() <= limit;
         }

@@ -2,8 +2,10 @@ package dev.chorus.channel;
 
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.PresenceRoster;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -126,8 +128,8 @@ public final class Channel {
     }
 
     /** Members for queries: one entry per user, in first-subscription order. */
-    public synchronized java.util.List<Member> members() {
-        java.util.List<Member> out = new java.util.ArrayList<>(roster == null ? 0 : roster.size());
+    public synchronized List<Member> members() {
+        List<Member> out = new ArrayList<>(roster == null ? 0 : roster.size());
         if (roster != null) {
             for (RosterEntry entry : roster.values()) {
                 out.add(entry.member);

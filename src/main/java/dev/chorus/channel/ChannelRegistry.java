@@ -2,6 +2,7 @@ package dev.chorus.channel;
 
 import dev.chorus.protocol.ChannelKind;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -163,7 +164,7 @@ public final class ChannelRegistry {
 
     /** Cache channel → its kept event, expired ones left out: what this node re-reports to the cluster. */
     public Map<String, CachedEvent> cachedEvents(long nowNanos) {
-        Map<String, CachedEvent> live = new java.util.HashMap<>();
+        Map<String, CachedEvent> live = new HashMap<>();
         cache.forEach((channel, event) -> {
             if (nowNanos - event.expiresAtNanos() < 0) {
                 live.put(channel, event);

@@ -20,8 +20,10 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ClassMatcher;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 
 /**
@@ -97,7 +99,7 @@ final class EmbeddedServer {
         context.setThrowUnavailableOnStartupException(true);
         // The one hand-off with the web app. It loads dev.chorus.host from here, not from its own copy,
         // so both sides hold the same types.
-        context.addProtectedClassMatcher(new org.eclipse.jetty.util.ClassMatcher("dev.chorus.host."));
+        context.addProtectedClassMatcher(new ClassMatcher("dev.chorus.host."));
         host = new HostLink(forWebapp, () -> jettyFigures(server, connector),
                 // A restart the web app was asked for: the shutdown hook drains, stops Jetty and exits 0.
                 () -> new Thread(() -> System.exit(0), "chorus-restart-exit").start());
@@ -146,11 +148,11 @@ final class EmbeddedServer {
     private static Handler coreWebSockets(Handler webapp,
                                                                    WebAppContext context, HostLink host, String prefix) {
         // The endpoint writes pre-framed bytes straight to the socket (DirectTransport): it needs Jetty's EndPoint type.
-        context.addHiddenClassMatcher(new org.eclipse.jetty.util.ClassMatcher("-org.eclipse.jetty.io.EndPoint"));
+        context.addHiddenClassMatcher(new ClassMatcher("-org.eclipse.jetty.io.EndPoint"));
         WebSocketUpgradeHandler upgrade =
                 new WebSocketUpgradeHandler();
         String base = prefix + "/app/";
-        upgrade.addMapping(base + "*", org.eclipse.jetty.websocket.core.server.WebSocketNegotiator.from(
+        upgrade.addMapping(base + "*", WebSocketNegotiator.from(
                 (request, response, callback) -> {
                     SocketEntry sockets = host.sockets();
                     String path = request.getHttpURI().getPath();

@@ -4,9 +4,12 @@ import dev.chorus.app.ConfigurationException;
 import dev.chorus.app.RestartFile;
 import dev.chorus.app.Settings;
 import dev.chorus.app.SettingsLoader;
+import dev.chorus.app.Suggestions;
+import dev.chorus.launcher.bench.Bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
@@ -33,9 +36,9 @@ public final class Launcher {
      * about JAF not at all). Loggers are held here so the levels stick (java.util.logging keeps them weakly).
      */
     private static final Map<String, Level> QUIET = Map.of(
-            "org.eclipse.jetty", java.util.logging.Level.WARNING,
-            "org.jboss.weld", java.util.logging.Level.WARNING,
-            "org.glassfish.jersey.message.internal.MessagingBinders", java.util.logging.Level.SEVERE);
+            "org.eclipse.jetty", Level.WARNING,
+            "org.jboss.weld", Level.WARNING,
+            "org.glassfish.jersey.message.internal.MessagingBinders", Level.SEVERE);
     private static final List<Logger> QUIET_LOGGERS = QUIET.keySet().stream()
             .map(Logger::getLogger).toList();
 
@@ -103,7 +106,7 @@ public final class Launcher {
                                 + option + " ... (see --help)");
                         return EXIT_BAD_SETTINGS;
                     }
-                    err.println("Unknown command '" + command + "'" + dev.chorus.app.Suggestions.didYouMean(command, COMMANDS, "")
+                    err.println("Unknown command '" + command + "'" + Suggestions.didYouMean(command, COMMANDS, "")
                             + ". Commands: " + String.join(", ", COMMANDS) + ". See --help.");
                     return EXIT_BAD_SETTINGS;
             }
@@ -148,7 +151,7 @@ public final class Launcher {
 
     private static int bench(Map<String, String> flags, PrintStream out, PrintStream err) {
         try {
-            return new dev.chorus.launcher.bench.Bench(flags, out).run();
+            return new Bench(flags, out).run();
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return EXIT_BAD_SETTINGS;
@@ -231,7 +234,7 @@ public final class Launcher {
         String where = settings.host() + ":" + settings.port();
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             String message = cause.getMessage() == null ? "" : cause.getMessage();
-            if (cause instanceof java.net.BindException && message.contains("in use")) {
+            if (cause instanceof BindException && message.contains("in use")) {
                 return "Cannot listen on " + where + ": the port is already in use (set --port, REVERB_SERVER_PORT or server.port)";
             }
             if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
@@ -242,7 +245,7 @@ public final class Launcher {
                 return "Cannot listen on " + where + ": '" + settings.host() + "' is not an address of this machine"
                         + " (set --host, REVERB_SERVER_HOST or server.host; 0.0.0.0 listens on all)";
             }
-            if (cause instanceof java.net.SocketException && message.contains("ermission")) {
+            if (cause instanceof SocketException && message.contains("ermission")) {
                 return "Cannot listen on " + where + ": permission denied (ports below 1024 need privileges; set --port)";
             }
         }

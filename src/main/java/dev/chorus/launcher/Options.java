@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Command-line options: {@code --name value}, {@code --name=value}, and bare switches. */
 final class Options {
@@ -65,6 +66,6 @@ final class Options {
     static ConfigurationException unknown(String name, boolean hadValue, Set<String> allowed) {
         String suggestion = Suggestions.didYouMean(name, allowed, "--");
         return new ConfigurationException("Unknown option --" + name + (hadValue ? ", value not shown" : "")
-                + (suggestion.isEmpty() ? "; allowed: --" + String.join(", --", new java.util.TreeSet<>(allowed)) : suggestion));
+                + (suggestion.isEmpty() ? "; allowed: --" + String.join(", --", new TreeSet<>(allowed)) : suggestion));
     }
 }

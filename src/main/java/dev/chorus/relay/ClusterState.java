@@ -1,7 +1,12 @@
 package dev.chorus.relay;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What the nodes of a cluster know together: presence rosters (which users are in a channel on any
@@ -72,7 +77,7 @@ public interface ClusterState {
      * Which of {@code userKeys} are in the channel on some node: one round trip, however large the
      * channel (the watchlist asks about at most 100 of possibly millions of signed-in users).
      */
-    default Optional<java.util.Set<String>> present(String app, String channel, java.util.Collection<String> userKeys) {
+    default Optional<Set<String>> present(String app, String channel, Collection<String> userKeys) {
         return Optional.empty();
     }
 
@@ -114,7 +119,7 @@ public interface ClusterState {
     }
 
     /** Ids of the live nodes. */
-    default Optional<java.util.Set<String>> nodes() {
+    default Optional<Set<String>> nodes() {
         return Optional.empty();
     }
 
@@ -129,8 +134,8 @@ public interface ClusterState {
      * @return the presence members that are now first in the cluster again, to announce
      * @throws RuntimeException when the store did not take all of it: the caller tries again (see {@link Resync})
      */
-    default java.util.List<Member> resync(LocalPart part) {
-        return java.util.List.of();
+    default List<Member> resync(LocalPart part) {
+        return List.of();
     }
 
     /**
@@ -145,11 +150,11 @@ public interface ClusterState {
      * Called with (app, channel) for every channel whose subscriptions on a dead node this node removed:
      * the cluster's count changed without any subscriber leaving through a live node.
      */
-    default void onSubscriptionsGone(java.util.function.BiConsumer<String, String> listener) {
+    default void onSubscriptionsGone(BiConsumer<String, String> listener) {
     }
 
     /** Called when a dead node's last connection of a user in a channel was removed by this node. */
-    default void onMemberGone(java.util.function.Consumer<Member> listener) {
+    default void onMemberGone(Consumer<Member> listener) {
     }
 
     /** A presence member as the cluster stores it. */

@@ -1,5 +1,6 @@
 package dev.chorus.relay;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,7 @@ public final class Resync {
     private void schedule(long delayMillis) {
         try {
             scheduled = executor.schedule(this::run, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             // The node is shutting down: its part is being removed, not re-reported.
             scheduled = null;
         }
