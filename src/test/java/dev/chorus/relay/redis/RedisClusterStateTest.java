@@ -102,10 +102,10 @@ class RedisClusterStateTest {
 
     @Test
     void connectionErrorsAndAReplicaOrLoadingServerCountAsLinkFailures() {
-        assertTrue(RedisClusterState.linkFailure(new JedisConnectionException("Unexpected end of stream.")));
-        assertTrue(RedisClusterState.linkFailure(new JedisDataException("READONLY You can't write against a read only replica.")));
-        assertTrue(RedisClusterState.linkFailure(new JedisDataException("LOADING Redis is loading the dataset in memory")));
-        assertFalse(RedisClusterState.linkFailure(new JedisDataException("ERR Error running script")));
-        assertFalse(RedisClusterState.linkFailure(new IllegalStateException("x")));
+        assertTrue(StorePool.linkFailure(new JedisConnectionException("Unexpected end of stream.")));
+        assertTrue(StorePool.linkFailure(new JedisDataException("READONLY You can't write against a read only replica.")));
+        assertTrue(StorePool.linkFailure(new JedisDataException("LOADING Redis is loading the dataset in memory")));
+        assertFalse(StorePool.linkFailure(new JedisDataException("ERR Error running script")));
+        assertFalse(StorePool.linkFailure(new IllegalStateException("x")));
     }
 }
