@@ -24,7 +24,8 @@ import redis.clients.jedis.params.SetParams;
  * down it skips its turn: the relay logs the outage.
  */
 final class Heartbeat implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+    // Under the cluster state's name, as before the split: operators filter on it.
+    private static final Logger LOG = LoggerFactory.getLogger(RedisClusterState.class);
     /** Long enough for any reap to finish; a reaper that died holding it only delays the next reap. */
     private static final long REAP_LOCK_MILLIS = 60_000;
 
