@@ -1,7 +1,6 @@
 package dev.chorus.relay.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /** The dirty marking, without a Redis: a port nothing listens on fails every call at once. */
 class RedisClusterStateTest {
@@ -98,14 +95,5 @@ class RedisClusterStateTest {
                 threads.shutdownNow();
             }
         }
-    }
-
-    @Test
-    void connectionErrorsAndAReplicaOrLoadingServerCountAsLinkFailures() {
-        assertTrue(RedisClusterState.linkFailure(new JedisConnectionException("Unexpected end of stream.")));
-        assertTrue(RedisClusterState.linkFailure(new JedisDataException("READONLY You can't write against a read only replica.")));
-        assertTrue(RedisClusterState.linkFailure(new JedisDataException("LOADING Redis is loading the dataset in memory")));
-        assertFalse(RedisClusterState.linkFailure(new JedisDataException("ERR Error running script")));
-        assertFalse(RedisClusterState.linkFailure(new IllegalStateException("x")));
     }
 }

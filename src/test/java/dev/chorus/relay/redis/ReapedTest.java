@@ -1,0 +1,35 @@
+package dev.chorus.relay.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.chorus.relay.ClusterState.Member;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReapedTest {
+    private static final String SEP = PresenceEntry.SEP;
+
+    @Test
+    void theScriptsAnswerBecomesTheMembersGoneAndTheChannelsWhoseCountsChanged() {
+        Reaped reaped = Reaped.from(List.of(
+                List.of("1" + SEP + "presence-a" + SEP + "u1", "{\"user_id\":\"u1\"}", "2" + SEP + "presence-b" + SEP + "u2", "{}"),
+                List.of("1" + SEP + "news", "2" + SEP + "chat")));
+        assertEquals(List.of(new Member("1", "presence-a", "u1", "{\"user_id\":\"u1\"}"), new Member("2", "presence-b", "u2", "{}")),
+                reaped.gone());
+        assertEquals(List.of(new Reaped.Channel("1", "news"), new Reaped.Channel("2", "chat")), reaped.channels());
+    }
+
+    @Test
+    void aNodeFoundAliveReapsNothing() {
+        assertNull(Reaped.from(null));
+        assertNull(Reaped.from(0L));
+    }
+
+    @Test
+    void anEntryThatIsNotOneIsSkippedAndTheRestAnnounced() {
+        Reaped reaped = Reaped.from(List.of(List.of("garbage", "{}", "1" + SEP + "presence-a" + SEP + "u", "{}"), List.of()));
+        assertEquals(List.of(new Member("1", "presence-a", "u", "{}")), reaped.gone());
+        assertEquals(List.of(), reaped.channels());
+    }
+}
