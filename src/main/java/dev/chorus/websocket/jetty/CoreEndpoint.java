@@ -5,7 +5,6 @@ import dev.chorus.host.SocketEntry;
 import dev.chorus.server.PusherServer;
 import dev.chorus.websocket.PusherSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
