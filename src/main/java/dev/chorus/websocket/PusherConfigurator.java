@@ -1,6 +1,7 @@
 package dev.chorus.websocket;
 
 import dev.chorus.app.AppRegistry;
+import dev.chorus.protocol.ClientAddress;
 import dev.chorus.server.PusherServer;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -27,16 +28,14 @@ final class PusherConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-        List<String> forwarded = request.getHeaders().get(dev.chorus.protocol.ClientAddress.FORWARDED_FOR);
-        if (forwarded != null && !forwarded.isEmpty()) {
-            config.getUserProperties().put(PusherEndpoint.FORWARDED_FOR, String.join(",", forwarded));
+        String forwarded = PusherSocket.joined(request.getHeaders().get(ClientAddress.FORWARDED_FOR));
+        if (forwarded != null) {
+            config.getUserProperties().put(PusherEndpoint.FORWARDED_FOR, forwarded);
         }
-        List<String> origin = request.getHeaders().get("Origin");
-        if (origin == null) {
-            origin = request.getHeaders().get("origin");
-        }
-        if (origin != null && !origin.isEmpty()) {
-            config.getUserProperties().put(PusherEndpoint.ORIGIN, origin.get(0));
+        List<String> origins = request.getHeaders().get("Origin");
+        String origin = PusherSocket.first(origins != null ? origins : request.getHeaders().get("origin"));
+        if (origin != null) {
+            config.getUserProperties().put(PusherEndpoint.ORIGIN, origin);
         }
     }
 

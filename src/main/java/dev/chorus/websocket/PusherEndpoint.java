@@ -1,8 +1,6 @@
 package dev.chorus.websocket;
 
-import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
-import dev.chorus.connection.Connection;
 import dev.chorus.connection.Transport;
 import dev.chorus.server.PusherServer;
 import jakarta.websocket.CloseReason;
@@ -10,10 +8,8 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * {@code [/{path}]/app/{key}}: one instance per socket, created by {@link PusherConfigurator}.
@@ -28,7 +24,7 @@ public final class PusherEndpoint extends Endpoint {
     private final PusherServer server;
     private final AppRegistry apps;
     private final Duration writeTimeout;
-    private volatile Connection connection;
+    private volatile PusherSocket socket;
 
     PusherEndpoint(PusherServer server, AppRegistry apps, Duration writeTimeout) {
         this.server = server;
@@ -39,39 +35,31 @@ public final class PusherEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         String key = session.getPathParameters().get("key");
-        App app = apps.byKey(key);
-        if (app != null) {
+        PusherSocket.Limits limits = PusherSocket.limits(apps, key);
+        if (limits != null) {
             // The container rejects larger messages itself with 1009.
-            session.setMaxTextMessageBufferSize(app.maxMessageSize());
-            session.setMaxBinaryMessageBufferSize(app.maxMessageSize());
-            // Our liveness check owns idle sockets; the container's timeout is only a backstop behind it.
-            session.setMaxIdleTimeout(app.idleBackstop().toMillis());
+            session.setMaxTextMessageBufferSize(limits.maxMessage());
+            session.setMaxBinaryMessageBufferSize(limits.maxMessage());
+            session.setMaxIdleTimeout(limits.idleBackstop().toMillis());
         }
-        List<String> protocol = session.getRequestParameterMap().get("protocol");
-        String origin = (String) config.getUserProperties().get(ORIGIN);
         Transport transport = Transports.forSession(session, writeTimeout);
-        Object remote = session.getUserProperties().get(REMOTE_ADDRESS);
-        String peer = remote instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : null;
-        Connection opened = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0),
-                peer, (String) config.getUserProperties().get(FORWARDED_FOR));
-        connection = opened;
-        if (opened == null) {
-            session.addMessageHandler(String.class, ignored -> { });
-            return;
+        PusherSocket opened = PusherSocket.open(server, transport, key, (String) config.getUserProperties().get(ORIGIN),
+                session.getRequestParameterMap().get("protocol"), session.getUserProperties().get(REMOTE_ADDRESS),
+                (String) config.getUserProperties().get(FORWARDED_FOR));
+        socket = opened;
+        session.addMessageHandler(String.class, opened::text);
+        if (opened.accepted()) {
+            session.addMessageHandler(ByteBuffer.class, binary -> opened.binary());
+            // Client pings are answered by the container and never reach us.
+            session.addMessageHandler(PongMessage.class, pong -> opened.pong(pong.getApplicationData()));
         }
-        session.addMessageHandler(String.class, text -> server.message(opened, text));
-        session.addMessageHandler(ByteBuffer.class, binary -> transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(),
-                "Binary messages are not supported"));
-        // Client pings are answered by the container and never reach us; pongs count only when they answer ours.
-        session.addMessageHandler(PongMessage.class, pong -> server.pong(opened, transport.answersPing(pong.getApplicationData())));
     }
 
     @Override
     public void onClose(Session session, CloseReason closeReason) {
-        Connection opened = connection;
+        PusherSocket opened = socket;
         if (opened != null) {
-            server.closed(opened);
+            opened.closed();
         }
     }
 

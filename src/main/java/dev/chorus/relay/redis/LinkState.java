@@ -1,6 +1,7 @@
 package dev.chorus.relay.redis;
 
 import dev.chorus.app.Scaling;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
@@ -23,7 +24,7 @@ final class LinkState {
         PUBLISHER, SUBSCRIBER;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.chorus.relay.redis;
 
 import dev.chorus.app.Scaling;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -97,7 +98,7 @@ final class RedisEndpoint {
         if (sentineled()) {
             List<Object> role = jedis.role();
             Object kind = role.isEmpty() ? null : role.get(0);
-            String name = kind instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(kind);
+            String name = kind instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(kind);
             if (!"master".equals(name)) {
                 throw new JedisConnectionException("the sentinels' master answers as " + name + " (failover in progress)");
             }

@@ -1,17 +1,10 @@
 package dev.chorus.websocket.jetty;
 
-import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
 import dev.chorus.host.SocketEntry;
-import dev.chorus.connection.Connection;
 import dev.chorus.server.PusherServer;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.chorus.websocket.PusherSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -26,6 +19,8 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * {@code PusherEndpoint}, without the servlet upgrade and the Jakarta session, which cost most of a
  * handshake's CPU and ~10 KB of heap per connection (bench/spike/CoreSpike.java). The launcher maps
  * it in front of the web app through its {@code HostLink}; containers never see it.
+ * What to do with each message is {@link PusherSocket}'s, shared with that endpoint; what is left here
+ * is Jetty's: frames into messages ({@link TextAssembly}), demand, and the close handshake.
  * <p>Threading: Jetty delivers one frame at a time and asks for the next through {@code demand()}.
  */
 public final class CoreEndpoint implements FrameHandler {
@@ -35,11 +30,9 @@ public final class CoreEndpoint implements FrameHandler {
     private final String forwardedFor;
     private final Duration writeTimeout;
     private CoreSession session;
-    private Connection connection;
+    private PusherSocket socket;
     private DirectTransport transport;
-    private long maxMessage = Long.MAX_VALUE;
-    /** Fragments of a text message in progress, else null. */
-    private ByteArrayOutputStream partial;
+    private TextAssembly assembly;
     /** Frames that arrived after the connection was closed on our side. */
     private int afterClose;
 
@@ -70,21 +63,20 @@ public final class CoreEndpoint implements FrameHandler {
         session = coreSession;
         String path = coreSession.getRequestURI().getRawPath();
         String key = path.substring(path.lastIndexOf('/') + 1);
-        App app = apps.byKey(key);
-        if (app != null) {
-            maxMessage = app.maxMessageSize();
+        PusherSocket.Limits limits = PusherSocket.limits(apps, key);
+        long maxMessage = Long.MAX_VALUE;
+        if (limits != null) {
+            maxMessage = limits.maxMessage();
             // Frames up to the message limit; a larger message is refused with 1009 here, as the JSR-356 path does.
-            coreSession.setMaxFrameSize(Math.max(app.maxMessageSize(), 1));
-            coreSession.setIdleTimeout(app.idleBackstop());
+            coreSession.setMaxFrameSize(Math.max(limits.maxMessage(), 1));
+            coreSession.setIdleTimeout(limits.idleBackstop());
         }
-        List<String> protocol = coreSession.getParameterMap().get("protocol");
+        assembly = new TextAssembly(maxMessage);
         // Jetty's core sessions are WebSocketCoreSessions, connected before onOpen.
         transport = new DirectTransport(coreSession, ((WebSocketCoreSession) coreSession).getConnection().getEndPoint(),
                 writeTimeout);
-        String peer = coreSession.getRemoteAddress() instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : null;
-        connection = server.open(transport, key, origin, protocol == null || protocol.isEmpty() ? null : protocol.get(0),
-                peer, forwardedFor);
+        socket = PusherSocket.open(server, transport, key, origin, coreSession.getParameterMap().get("protocol"),
+                coreSession.getRemoteAddress(), forwardedFor);
         callback.succeeded();
         coreSession.demand();
     }
@@ -96,8 +88,7 @@ public final class CoreEndpoint implements FrameHandler {
             transport.afterWrites(callback::succeeded);
             return;
         }
-        Connection open = connection;
-        if (open == null || open.isClosed()) {
+        if (!socket.isOpen()) {
             afterClosed(callback);
             return;
         }
@@ -105,13 +96,13 @@ public final class CoreEndpoint implements FrameHandler {
             switch (frame.getOpCode()) {
                 case OpCode.TEXT -> text(frame, true);
                 case OpCode.CONTINUATION -> text(frame, false);
-                case OpCode.BINARY -> transport.close(1003, "Binary messages are not supported");
+                case OpCode.BINARY -> socket.binary();
                 case OpCode.PING -> {
-                    if (server.ping(open)) {
+                    if (socket.ping()) {
                         transport.pong(frame.getPayload());
                     }
                 }
-                case OpCode.PONG -> server.pong(open, transport.answersPing(frame.getPayload()));
+                case OpCode.PONG -> socket.pong(frame.getPayload());
                 default -> {
                 }
             }
@@ -136,45 +127,16 @@ public final class CoreEndpoint implements FrameHandler {
         }
     }
 
-    private void text(Frame frame, boolean first) {
-        if (first && frame.isFin()) {
-            deliver(frame.getPayload());
-            return;
-        }
-        if (first) {
-            partial = new ByteArrayOutputStream();
-        } else if (partial == null) {
-            return; // a continuation without a start: the parser closes such sockets with 1002
-        }
-        ByteBuffer payload = frame.getPayload();
-        if (payload != null) {
-            byte[] bytes = new byte[payload.remaining()];
-            payload.get(bytes);
-            partial.writeBytes(bytes);
-        }
-        if (partial.size() > maxMessage) {
-            partial = null;
-            transport.close(1009, "Message too large");
-            return;
-        }
-        if (frame.isFin()) {
-            ByteBuffer whole = ByteBuffer.wrap(partial.toByteArray());
-            partial = null;
-            deliver(whole);
-        }
-    }
-
-    private void deliver(ByteBuffer payload) {
-        String text;
+    private void text(Frame frame, boolean start) {
+        String message;
         try {
-            text = payload == null ? "" : StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(payload).toString();
-        } catch (CharacterCodingException e) {
-            transport.close(1007, "Invalid UTF-8");
+            message = assembly.frame(start, frame.isFin(), frame.getPayload());
+        } catch (TextAssembly.Refused refused) {
+            transport.close(refused.code(), refused.reason());
             return;
         }
-        if (connection != null) {
-            server.message(connection, text);
+        if (message != null) {
+            socket.text(message);
         }
     }
 
@@ -186,8 +148,8 @@ public final class CoreEndpoint implements FrameHandler {
 
     @Override
     public void onClosed(CloseStatus closeStatus, Callback callback) {
-        if (connection != null) {
-            server.closed(connection);
+        if (socket != null) {
+            socket.closed();
         }
         callback.succeeded();
     }
