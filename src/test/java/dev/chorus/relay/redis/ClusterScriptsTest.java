@@ -9,31 +9,21 @@ import dev.chorus.relay.ClusterState.Entry;
 import dev.chorus.relay.ClusterState.Member;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The Lua steps against a real Redis, two nodes sharing it. */
 class ClusterScriptsTest {
     private static final long ALIVE = 60_000;
-    private static RealRedis redis;
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
     private final ClusterKeys keys = new ClusterKeys("test");
     private StorePool pool;
     private ClusterScripts n1;
     private ClusterScripts n2;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void connect() {

@@ -8,30 +8,20 @@ import dev.chorus.relay.ClusterState.Member;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 class PartReportTest {
-    private static RealRedis redis;
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
     private final ClusterKeys keys = new ClusterKeys("test");
     private final List<Member> gone = new ArrayList<>();
     private StorePool pool;
     private ClusterScripts scripts;
     private PartReport report;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void connect() {

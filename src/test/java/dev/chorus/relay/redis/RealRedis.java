@@ -4,18 +4,26 @@ import dev.chorus.app.Scaling;
 import dev.chorus.it.RedisProcess;
 import java.io.IOException;
 import java.time.Duration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
 
-/** The tests' real redis-server ({@link RedisProcess}, a free port) and what talks to it. */
-final class RealRedis implements AutoCloseable {
-    final RedisProcess process;
+/**
+ * The tests' real redis-server ({@link RedisProcess}, a free port) and what talks to it: one per test
+ * class, as a JUnit extension ({@code @RegisterExtension static final RealRedis redis = new RealRedis();}).
+ */
+final class RealRedis implements BeforeAllCallback, AfterAllCallback {
+    RedisProcess process;
 
-    private RealRedis(RedisProcess process) {
-        this.process = process;
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        process = RedisProcess.start();
     }
 
-    static RealRedis start() throws IOException {
-        return new RealRedis(RedisProcess.start());
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        process.close();
     }
 
     /** Scaling settings for it, with the default link settings and the given node timeout. */
@@ -36,10 +44,5 @@ final class RealRedis implements AutoCloseable {
         try (Jedis admin = admin()) {
             admin.flushAll();
         }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.close();
     }
 }

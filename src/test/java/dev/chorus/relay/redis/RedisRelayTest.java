@@ -10,30 +10,20 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two relays (the publisher of one, the subscriber of the other) over a real Redis that may die. */
 class RedisRelayTest {
-    private static RealRedis redis;
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
     private final BlockingQueue<Envelope> atN2 = new LinkedBlockingQueue<>();
     private final Semaphore n1Up = new Semaphore(0);
     private final Semaphore n2Up = new Semaphore(0);
     private RedisRelay n1;
     private RedisRelay n2;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void startRelays() throws Exception {

@@ -13,31 +13,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The receiving side alone against a real Redis; the test publishes as the other nodes would. */
 class SubscriberTest {
-    private static RealRedis redis;
+    @RegisterExtension
+    static final RealRedis redis = new RealRedis();
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** One permit each time the link is (back) up: the publisher side stands up already. */
     private final Semaphore up = new Semaphore(0);
     private final BlockingQueue<Envelope> received = new LinkedBlockingQueue<>();
     private Subscriber subscriber;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void subscribe() throws Exception {
