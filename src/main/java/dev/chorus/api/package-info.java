@@ -3,7 +3,7 @@
  * one trigger service ({@link dev.chorus.api.Triggers}) with the one signature check
  * ({@link dev.chorus.api.SignedRequests}) that every trigger entry calls. Resources get their roles by
  * constructor injection; filters and providers through {@code cdi.Lookup}.
- * May use {@code broadcast}, {@code channel}, {@code app}, {@code protocol}, {@code metrics}, {@code host},
+ * May use {@code broadcast}, {@code app}, {@code protocol}, {@code metrics}, {@code host},
  * {@code cdi}, and {@code server} for what only it knows: the connections (terminate, connection counts).
  * Never {@code config}.
  */
