@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
 import dev.chorus.protocol.Webhooks;
+import dev.chorus.testing.Await;
 import dev.chorus.testing.TestApps;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -73,14 +73,8 @@ class WebhookDeliveryTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, Await.Condition condition) throws Exception {
+        Await.until(what, condition);
     }
 
     @Test
