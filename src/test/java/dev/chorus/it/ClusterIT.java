@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pusher.rest.Pusher;
+import dev.chorus.testing.Await;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,10 @@ class ClusterIT {
     static void cluster() throws Exception {
         redis = RedisProcess.start();
         webhooks = new WebhookReceiver("ck", "cs");
-        String config = CONFIG.replace("    client_event_rate_limit: 0\n", "    client_event_rate_limit: 0\n    webhooks:\n"
+        // One webhook request in flight per node: each node's webhooks arrive in the order it emitted them,
+        // which is what webhookBarrier() relies on.
+        String config = "server:\n  webhook_concurrency: 1\n" + CONFIG.replace("    client_event_rate_limit: 0\n",
+                "    client_event_rate_limit: 0\n    webhooks:\n"
                 + "      - url: " + webhooks.url("/cluster") + "\n        event_types: [channel_occupied, channel_vacated, "
                 + "member_added, member_removed]\n");
         nodeA = node(redis, "cluster-it", config);
@@ -335,13 +340,10 @@ class ClusterIT {
         Wire.Client alsoOnB = subscribed(nodeB, "hooked-news");
         onA.close();
         onB.close();
-        Thread.sleep(300);
+        awaitSubscriptions("hooked-news", 1);
         alsoOnB.close();
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline && !webhooks.lines("/cluster", false).contains("channel_vacated hooked-news")) {
-            Thread.sleep(50);
-        }
-        Thread.sleep(500);
+        awaitWebhook("channel_vacated hooked-news");
+        webhookBarrier();
         assertEquals(List.of("channel_occupied hooked-news", "channel_vacated hooked-news"), webhooks.lines("/cluster", false)
                 .stream().filter(line -> line.endsWith("hooked-news")).toList());
         assertEquals(List.of(), webhooks.problems);
@@ -355,14 +357,38 @@ class ClusterIT {
         Wire.Client tabB = present(nodeB, channel, "multi");
         tabB.next();
         tabA.close();
-        Thread.sleep(300);
+        awaitSubscriptions(channel, 1);
         tabB.close();
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline && !webhooks.lines("/cluster", false).contains("channel_vacated " + channel)) {
-            Thread.sleep(50);
-        }
-        Thread.sleep(500);
+        awaitWebhook("channel_vacated " + channel);
+        webhookBarrier();
         assertEquals(List.of("member_added " + channel + " multi", "member_removed " + channel + " multi"),
                 webhooks.lines("/cluster", false).stream().filter(line -> line.startsWith("member_") && line.contains(channel)).toList());
+    }
+
+    /** Waits until the cluster counts {@code count} subscriptions of the channel (every node's closes seen). */
+    static void awaitSubscriptions(String channel, long count) throws Exception {
+        String expected = "\"subscription_count\":" + count + "}";
+        Await.until(expected + " for " + channel, Duration.ofSeconds(15), () -> sdk(nodeA).get("/channels/" + channel,
+                Map.of("info", "subscription_count")).getMessage().contains(expected));
+    }
+
+    /** Waits until this webhook line has come in. */
+    static void awaitWebhook(String line) throws Exception {
+        assertTrue(Await.within(Duration.ofSeconds(15), () -> webhooks.lines("/cluster", false).contains(line)),
+                "no '" + line + "': " + webhooks.lines("/cluster", false));
+    }
+
+    /**
+     * A barrier instead of a sleep before asserting that nothing more came: a fresh channel is occupied on
+     * each node, and its webhook awaited. A node delivers its webhooks in order (one request at a time),
+     * so once each node's barrier has arrived, whatever either node emitted before it has arrived too.
+     */
+    static void webhookBarrier() throws Exception {
+        for (ChorusProcess node : List.of(nodeA, nodeB)) {
+            String channel = "barrier-" + java.util.UUID.randomUUID();
+            try (Wire.Client client = subscribed(node, channel)) {
+                awaitWebhook("channel_occupied " + channel);
+            }
+        }
     }
 }

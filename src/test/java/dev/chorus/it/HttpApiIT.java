@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Event;
 import com.pusher.rest.data.Result;
+import dev.chorus.testing.Await;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,10 +128,7 @@ class HttpApiIT {
         other.setHost("127.0.0.1:" + port);
         other.setEncrypted(false);
         // Other tests' sockets on this app may still be closing: wait for them to be gone first.
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (!other.get("/connections").getMessage().equals("{\"connections\":0}") && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.within(Duration.ofSeconds(5), () -> other.get("/connections").getMessage().equals("{\"connections\":0}"));
         try (Wire.Client a = Wire.open(port, "small-key"); Wire.Client b = Wire.open(port, "small-key")) {
             assertEquals("{\"connections\":2}", other.get("/connections").getMessage());
         }
