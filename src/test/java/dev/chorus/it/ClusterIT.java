@@ -115,8 +115,8 @@ class ClusterIT {
                 for (int i = 0; i < 100; i++) {
                     assertEquals("{\"event\":\"n\",\"data\":\"\\\"" + i + "\\\"\",\"channel\":\"orders\"}", client.ws().nextText(5_000));
                 }
-                assertThrows(SocketTimeoutException.class, () -> client.ws().readFrame(500), "no duplicates");
             }
+            assertNextAreSentinels("orders", "no duplicates", onA, onB);
         }
     }
 
@@ -127,7 +127,7 @@ class ClusterIT {
             assertEquals(200, sdk(nodeB).trigger("chat", "said", "hi", publisherOnA.socketId()).getHttpStatus());
             assertTrue(otherOnA.next().contains("\"said\""));
             assertTrue(onB.next().contains("\"said\""));
-            assertThrows(SocketTimeoutException.class, () -> publisherOnA.ws().readFrame(500));
+            assertNextAreSentinels("chat", "the publisher is excluded", publisherOnA);
         }
     }
 
@@ -136,7 +136,7 @@ class ClusterIT {
         try (Wire.Client sender = subscribed(nodeA, "private-room"); Wire.Client onB = subscribed(nodeB, "private-room")) {
             sender.send("{\"event\":\"client-typing\",\"channel\":\"private-room\",\"data\":{\"who\":1}}");
             assertEquals("{\"event\":\"client-typing\",\"channel\":\"private-room\",\"data\":{\"who\":1}}", onB.next());
-            assertThrows(SocketTimeoutException.class, () -> sender.ws().readFrame(500));
+            assertNextAreSentinels("private-room", "no echo to the sender", sender);
         }
     }
 
@@ -224,7 +224,7 @@ class ClusterIT {
                     assertEquals("{\"name\":\"bob\"}", presence.get("hash").get("bob").toString());
                     assertEquals(added(channel, "bob"), ann.next());
                     assertEquals(added(channel, "bob"), watch.next());
-                    assertThrows(SocketTimeoutException.class, () -> bob.ws().readFrame(300), "no member_added to the joiner");
+                    assertNextAreSentinels(channel, "no member_added to the joiner, nothing more to the others", bob, ann, watch);
                 }
                 assertEquals(removed(channel, "bob"), ann.next());
             }
@@ -241,7 +241,7 @@ class ClusterIT {
             assertEquals(added(channel, "u"), watcher.next());
             Wire.Client tabOnB = present(nodeB, channel, "u");
             tabOnB.next();
-            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(500), "second tab is not a new member");
+            assertNextAreSentinels(channel, "second tab is not a new member", watcher);
 
             Pusher sdk = sdk(nodeB);
             assertEquals("{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}",
@@ -251,7 +251,9 @@ class ClusterIT {
             assertEquals(2, Wire.JSON.readTree(users).get("users").size());
 
             tabOnA.close();
-            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(500), "still present on node B");
+            // Node A counts the close after deciding whether u left: once the count shows it, any member_removed is out.
+            awaitSubscriptions(channel, 2);
+            assertNextAreSentinels(channel, "still present on node B", watcher);
             tabOnB.close();
             assertEquals(removed(channel, "u"), watcher.next());
         }
@@ -338,6 +340,8 @@ class ClusterIT {
         Wire.Client onA = subscribed(nodeA, "hooked-news");
         Wire.Client onB = subscribed(nodeB, "hooked-news");
         Wire.Client alsoOnB = subscribed(nodeB, "hooked-news");
+        // Each node sends its own webhooks: the occupied one (node A's) must be out before node B can vacate.
+        awaitWebhook("channel_occupied hooked-news");
         onA.close();
         onB.close();
         awaitSubscriptions("hooked-news", 1);
@@ -356,6 +360,8 @@ class ClusterIT {
         tabA.next();
         Wire.Client tabB = present(nodeB, channel, "multi");
         tabB.next();
+        // Each node sends its own webhooks: member_added (node A's) must be out before node B can remove the member.
+        awaitWebhook("member_added " + channel + " multi");
         tabA.close();
         awaitSubscriptions(channel, 1);
         tabB.close();
@@ -363,6 +369,29 @@ class ClusterIT {
         webhookBarrier();
         assertEquals(List.of("member_added " + channel + " multi", "member_removed " + channel + " multi"),
                 webhooks.lines("/cluster", false).stream().filter(line -> line.startsWith("member_") && line.contains(channel)).toList());
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SENTINELS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * The barrier for "nothing more came", instead of a read that times out: a sentinel event triggered through
+     * each node must be the next two frames each client reads. Each node's events reach a socket in the order
+     * that node sent them, so whatever either node sent a client before has been read by then. Every
+     * subscriber of the channel gets the sentinels: pass them all, or read theirs.
+     */
+    static void assertNextAreSentinels(String channel, String message, Wire.Client... clients) throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (ChorusProcess node : List.of(nodeA, nodeB)) {
+            String id = "s" + SENTINELS.incrementAndGet();
+            assertEquals(200, sdk(node).trigger(channel, "sentinel", id).getHttpStatus());
+            expected.add("{\"event\":\"sentinel\",\"data\":\"\\\"" + id + "\\\"\",\"channel\":\"" + channel + "\"}");
+        }
+        expected.sort(null);
+        for (Wire.Client client : clients) {
+            List<String> next = new ArrayList<>(List.of(client.ws().nextText(5_000), client.ws().nextText(5_000)));
+            next.sort(null);
+            assertEquals(expected, next, message);
+        }
     }
 
     /** Waits until the cluster counts {@code count} subscriptions of the channel (every node's closes seen). */
