@@ -23,6 +23,21 @@ class ChannelsIT {
         sdk = Wire.sdk(TestServer.ID, TestServer.KEY, TestServer.SECRET);
     }
 
+    private static final String PING = "{\"event\":\"pusher:ping\",\"data\":{}}";
+    private static final String PONG = "{\"event\":\"pusher:pong\",\"data\":\"{}\"}";
+
+    /**
+     * A barrier instead of a read that times out: {@code from} sends a client event on the channel, and it must
+     * be the next frame {@code to} reads. One socket's messages are handled in order, so whatever {@code from}'s
+     * earlier messages sent {@code to} has arrived by then.
+     */
+    private static void assertNextIsClientSentinel(Wire.Client from, Wire.Client to, String channel, String message)
+            throws IOException {
+        from.send("{\"event\":\"client-sentinel\",\"channel\":\"" + channel + "\",\"data\":{}}");
+        String next = to.next();
+        assertTrue(next != null && next.startsWith("{\"event\":\"client-sentinel\""), message + ": " + next);
+    }
+
     private static void assertSilent(Wire.Client client) throws IOException {
         assertThrows(SocketTimeoutException.class, () -> client.ws().readFrame(300));
     }
@@ -98,7 +113,8 @@ class ChannelsIT {
                     + channel + "\"}", ann.next());
             annTab.send(Wire.subscribePresence(Wire.presenceAuth(sdk, annTab.socketId(), channel, "1", Map.of("name", "Ann")), channel));
             annTab.next();
-            assertSilent(ann);
+            // The barrier: a later message of annTab's reaches ann after anything annTab's join sent it.
+            assertNextIsClientSentinel(annTab, ann, channel, "no member_added for a second tab");
             bob.send(Wire.subscribePresence(Wire.presenceAuth(sdk, bob.socketId(), channel, "2", Map.of("name", "Bob")), channel));
             assertEquals("{\"event\":\"pusher_internal:subscription_succeeded\",\"data\":\"{\\\"presence\\\":{\\\"ids\\\":"
                     + "[\\\"1\\\",\\\"2\\\"],\\\"hash\\\":{\\\"1\\\":{\\\"name\\\":\\\"Ann\\\"},\\\"2\\\":{\\\"name\\\":\\\"Bob\\\"}},"
@@ -123,9 +139,15 @@ class ChannelsIT {
             assertTrue(watcher.next().startsWith("{\"event\":\"pusher_internal:member_added\""));
             tab2.send(Wire.subscribePresence(Wire.presenceAuth(sdk, tab2.socketId(), channel, "7", Map.of()), channel));
             tab2.next();
-            assertSilent(watcher);
+            assertNextIsClientSentinel(tab2, watcher, channel, "the second tab is not a new member");
             tab1.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
-            assertSilent(watcher);
+            // tab1's pong comes after its unsubscribe was handled; tab2's sentinel after that reaches the watcher
+            // after anything the unsubscribe sent it.
+            tab1.send(PING);
+            while (!PONG.equals(tab1.next())) {
+                // the first sentinel, heard as a member of the channel
+            }
+            assertNextIsClientSentinel(tab2, watcher, channel, "user 7 still has a tab");
             tab2.close();
             assertEquals("{\"event\":\"pusher_internal:member_removed\",\"data\":\"{\\\"user_id\\\":\\\"7\\\"}\",\"channel\":\""
                     + channel + "\"}", watcher.next());
@@ -193,7 +215,9 @@ class ChannelsIT {
             sender.send("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"id\":123},"
                     + "\"user_id\":\"forged\",\"extra\":true}");
             assertEquals("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"id\":123}}", receiver.next());
-            assertSilent(sender);
+            // The barrier: the sender's own next message is answered after its client event was handled.
+            sender.send(PING);
+            assertEquals(PONG, sender.next(), "no echo to the sender");
         }
     }
 
