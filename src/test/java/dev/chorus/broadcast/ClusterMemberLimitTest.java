@@ -8,13 +8,12 @@ import dev.chorus.app.App;
 import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.metrics.Metrics;
-import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
+import dev.chorus.testing.RecordingSubscriber;
 import dev.chorus.testing.TestApps;
 import dev.chorus.webhook.WebhookEmitter;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -22,21 +21,9 @@ import org.junit.jupiter.api.Test;
 class ClusterMemberLimitTest {
     private static final App APP = TestApps.app().clientEventRate(0).maxPresenceMembers(2).build();
 
+    /** A socket that keeps what it is sent (nothing here looks). */
     private static Subscriber subscriber(String id) {
-        return new Subscriber() {
-            @Override
-            public String socketId() {
-                return id;
-            }
-
-            @Override
-            public void send(EncodedFrame frame) {
-            }
-
-            @Override
-            public void send(List<EncodedFrame> batch) {
-            }
-        };
+        return new RecordingSubscriber(id);
     }
 
     @Test

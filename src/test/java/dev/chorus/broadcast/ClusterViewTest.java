@@ -11,6 +11,7 @@ import dev.chorus.channel.Member;
 import dev.chorus.metrics.Metrics;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.LocalRelay;
+import dev.chorus.testing.RecordingSubscriber;
 import dev.chorus.testing.TestApps;
 import java.util.Collection;
 import java.util.List;
@@ -96,10 +97,10 @@ class ClusterViewTest {
 
     /** This node: ann in presence-room, two subscribers of news, an empty channel and a user's own channel. */
     private Channel populate() {
-        local.channels(APP).subscribe("presence-room", new Recording.Listener("a"), ANN, 10);
-        local.channels(APP).subscribe("news", new Recording.Listener("a"), NOT_PRESENCE, -1);
-        local.channels(APP).subscribe("news", new Recording.Listener("b"), NOT_PRESENCE, -1);
-        local.channels(APP).subscribe("#server-to-user-ann", new Recording.Listener("a"), NOT_PRESENCE, -1);
+        local.channels(APP).subscribe("presence-room", new RecordingSubscriber("a"), ANN, 10);
+        local.channels(APP).subscribe("news", new RecordingSubscriber("a"), NOT_PRESENCE, -1);
+        local.channels(APP).subscribe("news", new RecordingSubscriber("b"), NOT_PRESENCE, -1);
+        local.channels(APP).subscribe("#server-to-user-ann", new RecordingSubscriber("a"), NOT_PRESENCE, -1);
         return local.channels(APP).find("news");
     }
 

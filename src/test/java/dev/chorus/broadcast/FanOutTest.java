@@ -8,6 +8,8 @@ import dev.chorus.channel.Channel;
 import dev.chorus.channel.ChannelRegistry;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.EncodedFrame;
+import dev.chorus.testing.Await;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FanOutTest {
+    /** Published last as a barrier: a channel delivers in publish order, so what is missing when it arrives never comes. */
+    private static final String SENTINEL = "sentinel";
     private final FanOut fanOut = new FanOut();
     private final ChannelRegistry registry = new ChannelRegistry();
     private final AtomicInteger delivered = new AtomicInteger();
@@ -34,6 +38,10 @@ class FanOutTest {
         volatile String thread;
         volatile CountDownLatch gate = new CountDownLatch(0);
         final CountDownLatch received;
+        /** Down once a delivery to this recorder has begun (it may be held at the gate). */
+        final CountDownLatch entered = new CountDownLatch(1);
+        /** Down once the {@link #SENTINEL} frame has arrived: every frame published before it has too. */
+        final CountDownLatch sentinel = new CountDownLatch(1);
 
         Recorder(String id, int expected) {
             this.id = id;
@@ -57,6 +65,7 @@ class FanOutTest {
 
         private void record(List<EncodedFrame> batch) {
             thread = Thread.currentThread().getName();
+            entered.countDown();
             try {
                 gate.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -65,7 +74,11 @@ class FanOutTest {
             batches.add(batch.size());
             for (EncodedFrame frame : batch) {
                 frames.add(frame.text());
-                received.countDown();
+                if (frame.text().equals(SENTINEL)) {
+                    sentinel.countDown();
+                } else {
+                    received.countDown();
+                }
             }
         }
     }
@@ -78,6 +91,12 @@ class FanOutTest {
             recorders.add(recorder);
         }
         return recorders;
+    }
+
+    private static List<String> frames(Recorder recorder) {
+        synchronized (recorder) {
+            return List.copyOf(recorder.frames);
+        }
     }
 
     private void publish(String text, String except) {
@@ -101,10 +120,7 @@ class FanOutTest {
         CountDownLatch gate = new CountDownLatch(1);
         recorders.get(0).gate = gate; // holds the first round so the next 19 frames pile up
         publish("0", null);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (recorders.get(0).thread == null && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
+        assertTrue(recorders.get(0).entered.await(10, TimeUnit.SECONDS), "the first round has begun");
         for (int i = 1; i < 20; i++) {
             publish(String.valueOf(i), null);
         }
@@ -139,10 +155,13 @@ class FanOutTest {
             assertTrue(recorder.received.await(10, TimeUnit.SECONDS));
         }
         assertTrue(late.received.await(10, TimeUnit.SECONDS));
-        Thread.sleep(100);
-        assertEquals(List.of("first", "after-join"), recorders.get(1).frames);
-        assertEquals(List.of("first", "not-for-1.1", "after-join"), recorders.get(2).frames);
-        assertEquals(List.of("after-join"), late.frames, "a subscriber never gets frames published before it joined");
+        publish(SENTINEL, null);
+        for (Recorder recorder : List.of(recorders.get(1), recorders.get(2), late)) {
+            assertTrue(recorder.sentinel.await(10, TimeUnit.SECONDS), recorder.id);
+        }
+        assertEquals(List.of("first", "after-join", SENTINEL), frames(recorders.get(1)));
+        assertEquals(List.of("first", "not-for-1.1", "after-join", SENTINEL), frames(recorders.get(2)));
+        assertEquals(List.of("after-join", SENTINEL), frames(late), "a subscriber never gets frames published before it joined");
         assertEquals(channel.subscriptionCount(), recorders.size() + 1);
     }
 
@@ -166,11 +185,17 @@ class FanOutTest {
             }
         }
         Recorder excluded = recorders.get(5);
-        Thread.sleep(100);
-        synchronized (excluded) {
-            assertEquals(expected.stream().filter(n -> Integer.parseInt(n) % 7 != 0).toList(), excluded.frames);
+        publish(SENTINEL, null);
+        for (Recorder recorder : recorders) {
+            assertTrue(recorder.sentinel.await(10, TimeUnit.SECONDS), recorder.id);
         }
-        assertEquals(50L * recorders.size() - 8, delivered.get());
+        List<String> allButExcluded = new ArrayList<>(expected.stream().filter(n -> Integer.parseInt(n) % 7 != 0).toList());
+        allButExcluded.add(SENTINEL);
+        assertEquals(allButExcluded, frames(excluded));
+        // A round is counted once all its parts are delivered: the sentinel's round last of all.
+        long total = 50L * recorders.size() - 8 + recorders.size();
+        Await.within(Duration.ofSeconds(10), () -> delivered.get() >= total);
+        assertEquals(total, delivered.get());
         if (Runtime.getRuntime().availableProcessors() > 1) {
             // Whether a second worker steals a part depends on the scheduler; that the round was split does not.
             assertTrue(fanOut.splitRounds() > 0, "rounds were split into parts; delivered by " + threads);

@@ -12,6 +12,9 @@ import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.Webhooks;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
+import dev.chorus.testing.RecordingRelay;
+import dev.chorus.testing.RecordingSubscriber;
+import dev.chorus.testing.RecordingWebhooks;
 import dev.chorus.testing.TestApps;
 import java.net.URI;
 import java.time.Duration;
@@ -29,8 +32,8 @@ class MembershipTest {
     private static final Member ANN = new Member("ann", "\"ann\"", null);
     private static final Member BOB = new Member("bob", "\"bob\"", "{\"n\":2}");
 
-    private final Recording.RecordingRelay relay = new Recording.RecordingRelay();
-    private final Recording.RecordingWebhooks webhooks = new Recording.RecordingWebhooks();
+    private final RecordingRelay relay = new RecordingRelay();
+    private final RecordingWebhooks webhooks = new RecordingWebhooks();
     private final List<Broadcasting> built = new ArrayList<>();
 
     @AfterEach
@@ -52,7 +55,7 @@ class MembershipTest {
     @Test
     void aNodeAloneCallsTheChannelOccupiedAtItsFirstSubscriberAndVacatedAtItsLast() {
         Membership membership = membership(ClusterState.NONE);
-        Recording.Listener a = new Recording.Listener("a");
+        RecordingSubscriber a = new RecordingSubscriber("a");
         membership.subscribe(APP, "news", a, NOT_PRESENCE);
         membership.unsubscribe(APP, "news", a, NOT_PRESENCE);
         assertEquals(List.of("channel_occupied news", "subscription_count news 1", "channel_vacated news",
@@ -67,7 +70,7 @@ class MembershipTest {
                 return Optional.of(5L);
             }
         });
-        membership.subscribe(APP, "news", new Recording.Listener("a"), NOT_PRESENCE);
+        membership.subscribe(APP, "news", new RecordingSubscriber("a"), NOT_PRESENCE);
         assertEquals(List.of("subscription_count news 5"), webhooks.emitted);
     }
 
@@ -84,7 +87,7 @@ class MembershipTest {
                 return Optional.of(Map.of("ann", "{\"id\":\"ann\",\"info\":null}", "bob", "{\"id\":\"bob\",\"info\":{\"n\":2}}"));
             }
         });
-        Membership.Joined joined = membership.subscribe(APP, "presence-room", new Recording.Listener("a"), ANN);
+        Membership.Joined joined = membership.subscribe(APP, "presence-room", new RecordingSubscriber("a"), ANN);
         assertFalse(joined.firstForUser());
         assertTrue(joined.presenceData().contains("\"bob\""), joined.presenceData());
         assertFalse(webhooks.emitted.stream().anyMatch(event -> event.startsWith("member_added")), webhooks.emitted.toString());
@@ -93,7 +96,7 @@ class MembershipTest {
     @Test
     void aNodeAloneCountsAUserNewToTheChannelFirstAndHandsOutItsOwnRoster() {
         Membership membership = membership(ClusterState.NONE);
-        Membership.Joined joined = membership.subscribe(APP, "presence-room", new Recording.Listener("a"), ANN);
+        Membership.Joined joined = membership.subscribe(APP, "presence-room", new RecordingSubscriber("a"), ANN);
         assertTrue(joined.firstForUser());
         assertEquals(joined.local().presenceData(), joined.presenceData());
         assertTrue(webhooks.emitted.contains("member_added presence-room ann"), webhooks.emitted.toString());
@@ -107,8 +110,8 @@ class MembershipTest {
                 return Optional.of(false);
             }
         });
-        Recording.Listener a = new Recording.Listener("a");
-        Recording.Listener b = new Recording.Listener("b");
+        RecordingSubscriber a = new RecordingSubscriber("a");
+        RecordingSubscriber b = new RecordingSubscriber("b");
         membership.subscribe(APP, "presence-room", a, ANN);
         membership.subscribe(APP, "presence-room", b, BOB);
         relay.sent.clear();
@@ -122,8 +125,8 @@ class MembershipTest {
     @Test
     void aNodeAloneAnnouncesTheLastConnectionOfAUserAsMemberRemovedHereAndToTheOtherNodes() {
         Membership membership = membership(ClusterState.NONE);
-        Recording.Listener a = new Recording.Listener("a");
-        Recording.Listener b = new Recording.Listener("b");
+        RecordingSubscriber a = new RecordingSubscriber("a");
+        RecordingSubscriber b = new RecordingSubscriber("b");
         membership.subscribe(APP, "presence-room", a, ANN);
         membership.subscribe(APP, "presence-room", b, BOB);
         relay.sent.clear();
@@ -139,8 +142,8 @@ class MembershipTest {
     @Test
     void aSubscribeTakenBackUnannouncedTellsNoMemberButKeepsTheWebhooksPaired() {
         Membership membership = membership(ClusterState.NONE);
-        Recording.Listener a = new Recording.Listener("a");
-        Recording.Listener b = new Recording.Listener("b");
+        RecordingSubscriber a = new RecordingSubscriber("a");
+        RecordingSubscriber b = new RecordingSubscriber("b");
         membership.subscribe(APP, "presence-room", b, BOB);
         membership.subscribe(APP, "presence-room", a, ANN);
         b.frames.clear();
@@ -152,7 +155,7 @@ class MembershipTest {
     @Test
     void aMemberOfADeadNodeIsAnnouncedGoneHereToTheOtherNodesAndToTheWebhooks() {
         Membership membership = membership(ClusterState.NONE);
-        Recording.Listener b = new Recording.Listener("b");
+        RecordingSubscriber b = new RecordingSubscriber("b");
         membership.subscribe(APP, "presence-room", b, BOB);
         b.frames.clear();
         relay.sent.clear();
@@ -167,7 +170,7 @@ class MembershipTest {
     @Test
     void aMemberBackAfterAnOutageIsAnnouncedWithItsInfo() {
         Membership membership = membership(ClusterState.NONE);
-        Recording.Listener a = new Recording.Listener("a");
+        RecordingSubscriber a = new RecordingSubscriber("a");
         membership.subscribe(APP, "presence-room", a, ANN);
         a.frames.clear();
         relay.sent.clear();
@@ -244,9 +247,9 @@ class MembershipTest {
     void aChannelsLimitRefusalLeavesNothingCountedOrAnnounced() {
         App oneChannel = APP.toBuilder().limits(new App.Limits(100, 100, 100, 1, 10, 10_000)).build();
         Membership membership = membership(ClusterState.NONE);
-        membership.subscribe(oneChannel, "news", new Recording.Listener("a"), NOT_PRESENCE);
+        membership.subscribe(oneChannel, "news", new RecordingSubscriber("a"), NOT_PRESENCE);
         webhooks.emitted.clear();
-        Membership.Joined joined = membership.subscribe(oneChannel, "sport", new Recording.Listener("a"), NOT_PRESENCE);
+        Membership.Joined joined = membership.subscribe(oneChannel, "sport", new RecordingSubscriber("a"), NOT_PRESENCE);
         assertTrue(joined.local().channelsFull());
         assertNull(joined.presenceData());
         assertEquals(List.of(), webhooks.emitted);

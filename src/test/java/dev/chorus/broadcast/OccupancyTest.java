@@ -7,6 +7,8 @@ import dev.chorus.app.App;
 import dev.chorus.channel.Member;
 import dev.chorus.metrics.Metrics;
 import dev.chorus.relay.ClusterState;
+import dev.chorus.testing.RecordingRelay;
+import dev.chorus.testing.RecordingSubscriber;
 import dev.chorus.testing.TestApps;
 import dev.chorus.webhook.WebhookEmitter;
 import java.time.Duration;
@@ -23,7 +25,7 @@ class OccupancyTest {
     private static final Member NOT_PRESENCE = new Member("", "null", null);
     private static final Member ANN = new Member("ann", "\"ann\"", "{\"n\":1}");
 
-    private final Recording.RecordingRelay relay = new Recording.RecordingRelay();
+    private final RecordingRelay relay = new RecordingRelay();
     private Broadcasting roles;
 
     @AfterEach
@@ -34,10 +36,10 @@ class OccupancyTest {
     private Occupancy occupancy(ClusterState cluster) {
         roles = Broadcasting.of(relay, cluster, WebhookEmitter.NONE, Metrics.NONE, Duration.ZERO);
         Membership membership = roles.membership();
-        membership.subscribe(APP, "presence-room", new Recording.Listener("a"), ANN);
-        membership.subscribe(APP, "news", new Recording.Listener("a"), NOT_PRESENCE);
-        membership.subscribe(APP, "news", new Recording.Listener("b"), NOT_PRESENCE);
-        membership.subscribe(APP, "#server-to-user-ann", new Recording.Listener("a"), NOT_PRESENCE);
+        membership.subscribe(APP, "presence-room", new RecordingSubscriber("a"), ANN);
+        membership.subscribe(APP, "news", new RecordingSubscriber("a"), NOT_PRESENCE);
+        membership.subscribe(APP, "news", new RecordingSubscriber("b"), NOT_PRESENCE);
+        membership.subscribe(APP, "#server-to-user-ann", new RecordingSubscriber("a"), NOT_PRESENCE);
         return roles.occupancy();
     }
 
@@ -106,7 +108,7 @@ class OccupancyTest {
     @Test
     void thisNodeSPartLeavesOutChannelsEmptiedMeanwhile() {
         Occupancy occupancy = occupancy(ClusterState.NONE);
-        Recording.Listener c = new Recording.Listener("c");
+        RecordingSubscriber c = new RecordingSubscriber("c");
         roles.membership().subscribe(APP, "sport", c, NOT_PRESENCE);
         roles.membership().unsubscribe(APP, "sport", c, NOT_PRESENCE);
         assertEquals(Set.of("news", "presence-room"), occupancy.localPart(Map.of()).subscriptions().get(APP.id()).keySet());

@@ -1,12 +1,11 @@
 package dev.chorus.channel;
 
-import dev.chorus.protocol.EncodedFrame;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.RecordingSubscriber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -15,21 +14,9 @@ import org.junit.jupiter.api.Test;
 class ChannelRegistryTest {
     private final ChannelRegistry registry = new ChannelRegistry();
 
+    /** A socket that keeps what it is sent (nothing here looks). */
     private static Subscriber subscriber(String id) {
-        return new Subscriber() {
-            @Override
-            public String socketId() {
-                return id;
-            }
-
-            @Override
-            public void send(EncodedFrame frame) {
-            }
-
-            @Override
-            public void send(List<EncodedFrame> frames) {
-            }
-        };
+        return new RecordingSubscriber(id);
     }
 
     private static Member member(String id) {

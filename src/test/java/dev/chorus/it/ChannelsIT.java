@@ -1,13 +1,11 @@
 package dev.chorus.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,8 +21,31 @@ class ChannelsIT {
         sdk = Wire.sdk(TestServer.ID, TestServer.KEY, TestServer.SECRET);
     }
 
-    private static void assertSilent(Wire.Client client) throws IOException {
-        assertThrows(SocketTimeoutException.class, () -> client.ws().readFrame(300));
+    private static final String PING = "{\"event\":\"pusher:ping\",\"data\":{}}";
+    private static final String PONG = "{\"event\":\"pusher:pong\",\"data\":\"{}\"}";
+
+    /**
+     * A barrier instead of a read that times out: {@code from} sends a client event on the channel, and it must
+     * be the next frame {@code to} reads. One socket's messages are handled in order, so whatever {@code from}'s
+     * earlier messages sent {@code to} has arrived by then.
+     */
+    private static void assertNextIsClientSentinel(Wire.Client from, Wire.Client to, String channel, String message)
+            throws IOException {
+        from.send("{\"event\":\"client-sentinel\",\"channel\":\"" + channel + "\",\"data\":{}}");
+        String next = to.next();
+        assertTrue(next != null && next.startsWith("{\"event\":\"client-sentinel\""), message + ": " + next);
+    }
+
+    /**
+     * A barrier instead of a read that times out, for "what {@code actor} sent reached {@code listener} not at
+     * all": the actor's pong means its earlier messages were handled (and anything they sent the listener was
+     * sent); the listener's own pong, asked for after that, must then be its next frame.
+     */
+    private static void assertQuietAfter(Wire.Client actor, Wire.Client listener, String message) throws IOException {
+        actor.send(PING);
+        assertEquals(PONG, actor.next());
+        listener.send(PING);
+        assertEquals(PONG, listener.next(), message);
     }
 
     @Test
@@ -98,7 +119,8 @@ class ChannelsIT {
                     + channel + "\"}", ann.next());
             annTab.send(Wire.subscribePresence(Wire.presenceAuth(sdk, annTab.socketId(), channel, "1", Map.of("name", "Ann")), channel));
             annTab.next();
-            assertSilent(ann);
+            // The barrier: a later message of annTab's reaches ann after anything annTab's join sent it.
+            assertNextIsClientSentinel(annTab, ann, channel, "no member_added for a second tab");
             bob.send(Wire.subscribePresence(Wire.presenceAuth(sdk, bob.socketId(), channel, "2", Map.of("name", "Bob")), channel));
             assertEquals("{\"event\":\"pusher_internal:subscription_succeeded\",\"data\":\"{\\\"presence\\\":{\\\"ids\\\":"
                     + "[\\\"1\\\",\\\"2\\\"],\\\"hash\\\":{\\\"1\\\":{\\\"name\\\":\\\"Ann\\\"},\\\"2\\\":{\\\"name\\\":\\\"Bob\\\"}},"
@@ -123,9 +145,15 @@ class ChannelsIT {
             assertTrue(watcher.next().startsWith("{\"event\":\"pusher_internal:member_added\""));
             tab2.send(Wire.subscribePresence(Wire.presenceAuth(sdk, tab2.socketId(), channel, "7", Map.of()), channel));
             tab2.next();
-            assertSilent(watcher);
+            assertNextIsClientSentinel(tab2, watcher, channel, "the second tab is not a new member");
             tab1.send("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + channel + "\"}}");
-            assertSilent(watcher);
+            // tab1's pong comes after its unsubscribe was handled; tab2's sentinel after that reaches the watcher
+            // after anything the unsubscribe sent it.
+            tab1.send(PING);
+            while (!PONG.equals(tab1.next())) {
+                // the first sentinel, heard as a member of the channel
+            }
+            assertNextIsClientSentinel(tab2, watcher, channel, "user 7 still has a tab");
             tab2.close();
             assertEquals("{\"event\":\"pusher_internal:member_removed\",\"data\":\"{\\\"user_id\\\":\\\"7\\\"}\",\"channel\":\""
                     + channel + "\"}", watcher.next());
@@ -160,7 +188,7 @@ class ChannelsIT {
                     "data", Map.of("channel", channel, "auth", auth, "channel_data", data))));
             assertTrue(bad.next().startsWith("{\"event\":\"pusher:subscription_error\""));
             bad.next();
-            assertSilent(watcher);
+            assertQuietAfter(bad, watcher, "a refused join is not announced");
         }
     }
 
@@ -178,7 +206,7 @@ class ChannelsIT {
             c.send(Wire.subscribePresence(Wire.presenceAuth(small, c.socketId(), channel, "c", Map.of()), channel));
             assertEquals("{\"event\":\"pusher:subscription_error\",\"channel\":\"presence-full\",\"data\":{\"type\":"
                     + "\"LimitReached\",\"error\":\"Presence channel member limit reached\",\"status\":403}}", c.next());
-            assertSilent(a);
+            assertQuietAfter(c, a, "a refused join is not announced");
         }
     }
 
@@ -193,7 +221,9 @@ class ChannelsIT {
             sender.send("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"id\":123},"
                     + "\"user_id\":\"forged\",\"extra\":true}");
             assertEquals("{\"event\":\"client-typing\",\"channel\":\"" + channel + "\",\"data\":{\"id\":123}}", receiver.next());
-            assertSilent(sender);
+            // The barrier: the sender's own next message is answered after its client event was handled.
+            sender.send(PING);
+            assertEquals(PONG, sender.next(), "no echo to the sender");
         }
     }
 
@@ -223,7 +253,7 @@ class ChannelsIT {
             assertEquals(Wire.error(4301, "Client events are only supported on private and presence channels."), client.next());
             client.send("{\"event\":\"client-x\",\"channel\":\"private-encrypted-3\",\"data\":{}}");
             assertEquals(Wire.error(4301, "Client events are only supported on private and presence channels."), client.next());
-            assertSilent(other);
+            assertQuietAfter(client, other, "refused client events reach nobody");
         }
     }
 
@@ -254,21 +284,18 @@ class ChannelsIT {
             for (int i = 0; i < 8; i++) {
                 sender.send("{\"event\":\"client-n\",\"channel\":\"" + channel + "\",\"data\":" + i + "}");
             }
-            int received = 0;
-            try {
-                while (receiver.ws().readFrame(500) != null) {
-                    received++;
-                }
-            } catch (SocketTimeoutException done) {
-                // drained
-            }
+            // Drained by barriers, not read timeouts: the sender's pong comes after its 8 events were handled,
+            // the receiver's own pong after everything they sent it.
+            sender.send(PING);
             int errors = 0;
-            try {
-                while (sender.ws().readFrame(300).text().equals(Wire.error(4301, "Rate limit exceeded"))) {
-                    errors++;
-                }
-            } catch (SocketTimeoutException done) {
-                // drained
+            for (String frame = sender.next(); !PONG.equals(frame); frame = sender.next()) {
+                assertEquals(Wire.error(4301, "Rate limit exceeded"), frame);
+                errors++;
+            }
+            receiver.send(PING);
+            int received = 0;
+            for (String frame = receiver.next(); !PONG.equals(frame); frame = receiver.next()) {
+                received++;
             }
             assertEquals(8, received + errors);
             assertTrue(received <= 5 * 2, "at most two windows' worth arrived: " + received);
@@ -288,7 +315,7 @@ class ChannelsIT {
             receiver.send("{\"event\":\"pusher:ping\",\"data\":{}}");
             receiver.next();
             sender.send("{\"event\":\"client-x\",\"channel\":\"" + channel + "\",\"data\":{}}");
-            assertSilent(receiver);
+            assertQuietAfter(sender, receiver, "an unsubscribed socket hears no client events");
         }
     }
 

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pusher.rest.Pusher;
+import dev.chorus.testing.Await;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,10 @@ class ClusterIT {
     static void cluster() throws Exception {
         redis = RedisProcess.start();
         webhooks = new WebhookReceiver("ck", "cs");
-        String config = CONFIG.replace("    client_event_rate_limit: 0\n", "    client_event_rate_limit: 0\n    webhooks:\n"
+        // One webhook request in flight per node: each node's webhooks arrive in the order it emitted them,
+        // which is what webhookBarrier() relies on.
+        String config = "server:\n  webhook_concurrency: 1\n" + CONFIG.replace("    client_event_rate_limit: 0\n",
+                "    client_event_rate_limit: 0\n    webhooks:\n"
                 + "      - url: " + webhooks.url("/cluster") + "\n        event_types: [channel_occupied, channel_vacated, "
                 + "member_added, member_removed]\n");
         nodeA = node(redis, "cluster-it", config);
@@ -110,8 +115,8 @@ class ClusterIT {
                 for (int i = 0; i < 100; i++) {
                     assertEquals("{\"event\":\"n\",\"data\":\"\\\"" + i + "\\\"\",\"channel\":\"orders\"}", client.ws().nextText(5_000));
                 }
-                assertThrows(SocketTimeoutException.class, () -> client.ws().readFrame(500), "no duplicates");
             }
+            assertNextAreSentinels("orders", "no duplicates", onA, onB);
         }
     }
 
@@ -122,7 +127,7 @@ class ClusterIT {
             assertEquals(200, sdk(nodeB).trigger("chat", "said", "hi", publisherOnA.socketId()).getHttpStatus());
             assertTrue(otherOnA.next().contains("\"said\""));
             assertTrue(onB.next().contains("\"said\""));
-            assertThrows(SocketTimeoutException.class, () -> publisherOnA.ws().readFrame(500));
+            assertNextAreSentinels("chat", "the publisher is excluded", publisherOnA);
         }
     }
 
@@ -131,7 +136,7 @@ class ClusterIT {
         try (Wire.Client sender = subscribed(nodeA, "private-room"); Wire.Client onB = subscribed(nodeB, "private-room")) {
             sender.send("{\"event\":\"client-typing\",\"channel\":\"private-room\",\"data\":{\"who\":1}}");
             assertEquals("{\"event\":\"client-typing\",\"channel\":\"private-room\",\"data\":{\"who\":1}}", onB.next());
-            assertThrows(SocketTimeoutException.class, () -> sender.ws().readFrame(500));
+            assertNextAreSentinels("private-room", "no echo to the sender", sender);
         }
     }
 
@@ -219,7 +224,7 @@ class ClusterIT {
                     assertEquals("{\"name\":\"bob\"}", presence.get("hash").get("bob").toString());
                     assertEquals(added(channel, "bob"), ann.next());
                     assertEquals(added(channel, "bob"), watch.next());
-                    assertThrows(SocketTimeoutException.class, () -> bob.ws().readFrame(300), "no member_added to the joiner");
+                    assertNextAreSentinels(channel, "no member_added to the joiner, nothing more to the others", bob, ann, watch);
                 }
                 assertEquals(removed(channel, "bob"), ann.next());
             }
@@ -236,7 +241,7 @@ class ClusterIT {
             assertEquals(added(channel, "u"), watcher.next());
             Wire.Client tabOnB = present(nodeB, channel, "u");
             tabOnB.next();
-            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(500), "second tab is not a new member");
+            assertNextAreSentinels(channel, "second tab is not a new member", watcher);
 
             Pusher sdk = sdk(nodeB);
             assertEquals("{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}",
@@ -246,7 +251,9 @@ class ClusterIT {
             assertEquals(2, Wire.JSON.readTree(users).get("users").size());
 
             tabOnA.close();
-            assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(500), "still present on node B");
+            // Node A counts the close after deciding whether u left: once the count shows it, any member_removed is out.
+            awaitSubscriptions(channel, 2);
+            assertNextAreSentinels(channel, "still present on node B", watcher);
             tabOnB.close();
             assertEquals(removed(channel, "u"), watcher.next());
         }
@@ -333,15 +340,14 @@ class ClusterIT {
         Wire.Client onA = subscribed(nodeA, "hooked-news");
         Wire.Client onB = subscribed(nodeB, "hooked-news");
         Wire.Client alsoOnB = subscribed(nodeB, "hooked-news");
+        // Each node sends its own webhooks: the occupied one (node A's) must be out before node B can vacate.
+        awaitWebhook("channel_occupied hooked-news");
         onA.close();
         onB.close();
-        Thread.sleep(300);
+        awaitSubscriptions("hooked-news", 1);
         alsoOnB.close();
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline && !webhooks.lines("/cluster", false).contains("channel_vacated hooked-news")) {
-            Thread.sleep(50);
-        }
-        Thread.sleep(500);
+        awaitWebhook("channel_vacated hooked-news");
+        webhookBarrier();
         assertEquals(List.of("channel_occupied hooked-news", "channel_vacated hooked-news"), webhooks.lines("/cluster", false)
                 .stream().filter(line -> line.endsWith("hooked-news")).toList());
         assertEquals(List.of(), webhooks.problems);
@@ -354,15 +360,64 @@ class ClusterIT {
         tabA.next();
         Wire.Client tabB = present(nodeB, channel, "multi");
         tabB.next();
+        // Each node sends its own webhooks: member_added (node A's) must be out before node B can remove the member.
+        awaitWebhook("member_added " + channel + " multi");
         tabA.close();
-        Thread.sleep(300);
+        awaitSubscriptions(channel, 1);
         tabB.close();
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (System.currentTimeMillis() < deadline && !webhooks.lines("/cluster", false).contains("channel_vacated " + channel)) {
-            Thread.sleep(50);
-        }
-        Thread.sleep(500);
+        awaitWebhook("channel_vacated " + channel);
+        webhookBarrier();
         assertEquals(List.of("member_added " + channel + " multi", "member_removed " + channel + " multi"),
                 webhooks.lines("/cluster", false).stream().filter(line -> line.startsWith("member_") && line.contains(channel)).toList());
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SENTINELS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * The barrier for "nothing more came", instead of a read that times out: a sentinel event triggered through
+     * each node must be the next two frames each client reads. Each node's events reach a socket in the order
+     * that node sent them, so whatever either node sent a client before has been read by then. Every
+     * subscriber of the channel gets the sentinels: pass them all, or read theirs.
+     */
+    static void assertNextAreSentinels(String channel, String message, Wire.Client... clients) throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (ChorusProcess node : List.of(nodeA, nodeB)) {
+            String id = "s" + SENTINELS.incrementAndGet();
+            assertEquals(200, sdk(node).trigger(channel, "sentinel", id).getHttpStatus());
+            expected.add("{\"event\":\"sentinel\",\"data\":\"\\\"" + id + "\\\"\",\"channel\":\"" + channel + "\"}");
+        }
+        expected.sort(null);
+        for (Wire.Client client : clients) {
+            List<String> next = new ArrayList<>(List.of(client.ws().nextText(5_000), client.ws().nextText(5_000)));
+            next.sort(null);
+            assertEquals(expected, next, message);
+        }
+    }
+
+    /** Waits until the cluster counts {@code count} subscriptions of the channel (every node's closes seen). */
+    static void awaitSubscriptions(String channel, long count) throws Exception {
+        String expected = "\"subscription_count\":" + count + "}";
+        Await.until(expected + " for " + channel, Duration.ofSeconds(15), () -> sdk(nodeA).get("/channels/" + channel,
+                Map.of("info", "subscription_count")).getMessage().contains(expected));
+    }
+
+    /** Waits until this webhook line has come in. */
+    static void awaitWebhook(String line) throws Exception {
+        assertTrue(Await.within(Duration.ofSeconds(15), () -> webhooks.lines("/cluster", false).contains(line)),
+                "no '" + line + "': " + webhooks.lines("/cluster", false));
+    }
+
+    /**
+     * A barrier instead of a sleep before asserting that nothing more came: a fresh channel is occupied on
+     * each node, and its webhook awaited. A node delivers its webhooks in order (one request at a time),
+     * so once each node's barrier has arrived, whatever either node emitted before it has arrived too.
+     */
+    static void webhookBarrier() throws Exception {
+        for (ChorusProcess node : List.of(nodeA, nodeB)) {
+            String channel = "barrier-" + java.util.UUID.randomUUID();
+            try (Wire.Client client = subscribed(node, channel)) {
+                awaitWebhook("channel_occupied " + channel);
+            }
+        }
     }
 }

@@ -279,7 +279,8 @@ class LauncherIT {
                 ws.sendText("{\"event\":\"pusher:ping\",\"data\":{}}");
                 ws.nextText(5_000);
             }
-            Thread.sleep(300);
+            // The barrier: once the process has exited, whatever it was going to log is in its output.
+            chorus.close();
             assertFalse(chorus.output().contains("pusher:ping"), chorus.output());
             assertFalse(chorus.output().contains("pusher:connection_established"), chorus.output());
         }

@@ -16,7 +16,9 @@ import com.pusher.client.channel.User;
 import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
+import dev.chorus.testing.Await;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -225,10 +227,7 @@ class PusherClientIT {
     void signinSucceedsAndTheUserIsKnownToTheClient() throws Exception {
         Pusher pusher = client("signed-7");
         pusher.signin();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (pusher.user().userId() == null && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.within(Duration.ofSeconds(10), () -> pusher.user().userId() != null);
         assertNotNull(pusher.user().userId(), "signin_success processed");
         assertEquals("signed-7", pusher.user().userId());
     }

@@ -25,7 +25,8 @@ class RedisOutageIT {
             ClusterIT.awaitRelaying(a, b);
             try (Wire.Client onA = ClusterIT.subscribed(a, "feed"); Wire.Client onB = ClusterIT.subscribed(b, "feed")) {
                 redis.kill();
-                Thread.sleep(500);
+                // The publishing node must know Redis is gone, or the event goes to a dead link instead of the outage buffer.
+                a.awaitOutput("unreachable", 20);
                 assertEquals(200, ClusterIT.sdk(a).trigger("feed", "during", "1").getHttpStatus());
                 assertTrue(onA.next().contains("\"during\""), "local delivery goes on");
                 assertThrows(SocketTimeoutException.class, () -> onB.ws().readFrame(1_000), "not relayed while Redis is down");
@@ -59,7 +60,8 @@ class RedisOutageIT {
                 assertEquals(ClusterIT.added(channel, "ghost"), watcher.next());
 
                 redis.kill();
-                Thread.sleep(300);
+                // The ghost's node must know Redis is gone before the ghost leaves.
+                b.awaitOutput("unreachable", 20);
                 ghost.close();
                 assertThrows(SocketTimeoutException.class, () -> watcher.ws().readFrame(1_000), "not relayed during the outage");
                 redis.restart();

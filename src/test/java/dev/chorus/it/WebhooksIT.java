@@ -3,6 +3,8 @@ package dev.chorus.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +19,9 @@ class WebhooksIT {
     @BeforeAll
     static void start() throws Exception {
         receiver = new WebhookReceiver("wk", "ws");
-        chorus = ChorusProcess.start("apps:\n  - id: \"1\"\n    key: wk\n    secret: ws\n    webhooks:\n"
+        // One request in flight per URL: each URL's webhooks arrive in the order they were emitted, so a
+        // barrier (see webhookBarrier) proves that nothing more is coming.
+        chorus = ChorusProcess.start("server:\n  webhook_concurrency: 1\napps:\n  - id: \"1\"\n    key: wk\n    secret: ws\n    webhooks:\n"
                 + "      - url: " + receiver.url("/all") + "\n"
                 + "      - url: " + receiver.url("/occupancy") + "\n        event_types: [channel_occupied, channel_vacated]\n"
                 + "      - url: " + receiver.url("/rooms") + "\n        channel_prefix: presence-room-\n");
@@ -49,17 +53,18 @@ class WebhooksIT {
         bob.close();
         ann.next();
         ann.close();
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline
-                && !receiver.lines("/all", false).contains("channel_vacated " + channel)) {
-            Thread.sleep(50);
-        }
-        List<String> all = receiver.lines("/all", false).stream().filter(line -> line.split(" ")[1].equals(channel)).toList();
-        // Batches may overtake each other on the wire; each event must come exactly once.
-        assertEquals(List.of("channel_occupied " + channel, "channel_vacated " + channel, "client_event " + channel + " bob",
+        List<String> expected = List.of("channel_occupied " + channel, "channel_vacated " + channel, "client_event " + channel + " bob",
                 "member_added " + channel + " ann", "member_added " + channel + " bob", "member_removed " + channel + " ann",
-                "member_removed " + channel + " bob"), all.stream().sorted().toList());
-        assertEquals(List.of("channel_occupied " + channel, "channel_vacated " + channel), receiver.await("/occupancy", 2, 10)
+                "member_removed " + channel + " bob");
+        for (String line : expected) {
+            awaitLine("/all", line);
+        }
+        awaitLine("/occupancy", "channel_vacated " + channel);
+        webhookBarrier();
+        List<String> all = receiver.lines("/all", false).stream().filter(line -> line.split(" ")[1].equals(channel)).toList();
+        // The order within one flush is the coalescing buffer's; each event must come exactly once.
+        assertEquals(expected, all.stream().sorted().toList());
+        assertEquals(List.of("channel_occupied " + channel, "channel_vacated " + channel), receiver.lines("/occupancy", false)
                 .stream().filter(line -> line.endsWith(channel)).toList());
         assertTrue(receiver.lines("/rooms", true).stream().allMatch(line -> line.contains("presence-room-")));
         assertTrue(receiver.lines("/all", true).contains("subscription_count " + channel), "subscription counts sent");
@@ -87,23 +92,32 @@ class WebhooksIT {
             // Occupied then vacated within one flush would cancel: stay until the retry delivered it.
             awaitLine("/occupancy", "channel_occupied retried-channel");
         }
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline && !receiver.lines("/occupancy", false).contains("channel_vacated retried-channel")) {
-            Thread.sleep(100);
-        }
+        awaitLine("/occupancy", "channel_vacated retried-channel");
         assertTrue(receiver.lines("/occupancy", false).contains("channel_occupied retried-channel"), receiver.lines("/occupancy", false).toString());
         assertTrue(receiver.lines("/occupancy", false).contains("channel_vacated retried-channel"));
         assertTrue(receiver.requests.get() - before >= 3, "the failed requests were retried");
         assertEquals(List.of(), receiver.problems);
     }
 
-    /** Waits (on the receiver's arrivals) until {@code line} has come in on {@code path}. */
-    private static void awaitLine(String path, String line) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!receiver.lines(path, false).contains(line)) {
-            assertTrue(System.currentTimeMillis() < deadline, "no '" + line + "' on " + path + ": " + receiver.lines(path, false));
-            Thread.sleep(20);
+    /**
+     * A barrier instead of a sleep before asserting that nothing more came: a fresh channel is occupied and its
+     * webhook awaited on /all and /occupancy. Webhooks of one URL arrive in the order they were emitted (one
+     * request at a time), so whatever was emitted for those URLs before the barrier has arrived once it has.
+     */
+    private static void webhookBarrier() throws Exception {
+        String channel = "barrier-" + java.util.UUID.randomUUID();
+        try (Wire.Client client = Wire.open(chorus.port, "wk")) {
+            client.send(Wire.subscribe(channel));
+            assertTrue(client.next().contains("subscription_succeeded"));
+            awaitLine("/all", "channel_occupied " + channel);
+            awaitLine("/occupancy", "channel_occupied " + channel);
         }
+    }
+
+    /** Waits (on the receiver's arrivals) until {@code line} has come in on {@code path}. */
+    private static void awaitLine(String path, String line) throws Exception {
+        assertTrue(Await.within(Duration.ofSeconds(20), () -> receiver.lines(path, false).contains(line)),
+                "no '" + line + "' on " + path + ": " + receiver.lines(path, false));
     }
 
     /** Field-level checks of the client_event webhook. */

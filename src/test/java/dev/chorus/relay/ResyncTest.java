@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -72,10 +74,7 @@ class ResyncTest {
             second.countDown();
         }, executor, 60_000, 60_000, log::add);
         resync.request();
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (!(attempts.get() == 1 && log.size() == 1) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.within(Duration.ofSeconds(5), () -> attempts.get() == 1 && log.size() == 1);
         // A failed write during the outage: folded into the retry a minute away, no attempt now.
         resync.request();
         // The link is back: now. Had the ordinary request run an attempt, it would have come first (one thread, in order).
@@ -85,11 +84,8 @@ class ResyncTest {
         assertEquals(2, attempts.get());
     }
 
-    private static void awaitIdle(Resync resync) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (resync.pending() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(5);
-        }
+    private static void awaitIdle(Resync resync) throws Exception {
+        Await.within(Duration.ofSeconds(5), () -> !resync.pending());
         assertFalse(resync.pending());
     }
 

@@ -14,12 +14,10 @@ import dev.chorus.protocol.PusherError;
 import dev.chorus.protocol.Signer;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
-import dev.chorus.relay.Relay;
+import dev.chorus.testing.RecordingRelay;
 import dev.chorus.testing.RecordingTransport;
 import dev.chorus.testing.TestApps;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -28,36 +26,9 @@ import org.junit.jupiter.api.Test;
 class WatchlistTest {
     private static final App BASE = TestApps.app().clientEventRate(0).maxPendingFrames(100).build();
 
-    /** Records what this node tells the others. */
-    private static final class RecordingRelay implements Relay {
-        final List<Envelope> published = new ArrayList<>();
-
-        @Override
-        public String nodeId() {
-            return "test";
-        }
-
-        @Override
-        public synchronized void publish(Envelope envelope) {
-            published.add(envelope);
-        }
-
-        @Override
-        public void start(Consumer<Envelope> receiver) {
-        }
-
-        @Override
-        public boolean connected() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private final Signer signer = new Signer("secret");
-    private final RecordingRelay relay = new RecordingRelay();
+    /** Records what this node tells the others. */
+    private final RecordingRelay relay = new RecordingRelay("test");
     private PusherServer server = serverFor(BASE);
 
     private PusherServer serverFor(App app) {
@@ -253,7 +224,7 @@ class WatchlistTest {
         assertEquals(List.of(Frames.signinSuccess(userData("bob", tooMany))), signin(bob, "bob", tooMany),
                 "no watchlist, no limit");
         assertEquals(List.of(), ann.take());
-        assertEquals(List.of(), relay.published, "the cluster is not told of signed-in users");
+        assertEquals(List.of(), relay.sent, "the cluster is not told of signed-in users");
     }
 
     @Test
@@ -270,7 +241,7 @@ class WatchlistTest {
         server.closed(bob1.connection());
         server.closed(bob2.connection());
         assertEquals(List.of(Envelope.userStatus("test", "1", "bob", true), Envelope.userStatus("test", "1", "bob", false)),
-                relay.published);
+                relay.sent);
     }
 
     @Test
