@@ -77,6 +77,7 @@ public class Chorus {
     private ScheduledExecutorService resyncs;
 
     private boolean built;
+    private boolean hosted;
 
     /**
      * Builds the application as the deployment starts, so a bad setting fails it at once. The payload is
@@ -88,8 +89,13 @@ public class Chorus {
 
     private synchronized void build(HostLink host) {
         if (built) {
+            if (host != null && !hosted) {
+                // A role was asked for before the deployment started: it was built without the launcher's flags.
+                throw new IllegalStateException("Chorus was built before its host link was seen");
+            }
             return;
         }
+        hosted = host != null;
         built = true;
         try {
             wire(host);
