@@ -72,7 +72,9 @@ if [ ! -s "$rootfs_tar" ]; then
   cp -a /usr/share/keyrings/. "$work/root/usr/share/keyrings/"
   # The host's trust: its own CAs (a TLS-intercepting egress proxy's among them) and its bundle.
   cp -a /usr/local/share/ca-certificates/. "$work/root/usr/local/share/ca-certificates/" 2>/dev/null || true
-  chroot "$work/root" update-ca-certificates >/dev/null 2>&1 || fail "update-ca-certificates failed in the rootfs"
+  # TMPDIR is the caller's (the test suite sets one under target/): a path that does not exist in the rootfs.
+  env TMPDIR=/tmp chroot "$work/root" update-ca-certificates >"$cache/update-ca-certificates.log" 2>&1 \
+    || fail "update-ca-certificates failed in the rootfs: $(tail -n 1 "$cache/update-ca-certificates.log")"
   [ -s /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$work/root/etc/ssl/certs/ca-certificates.crt"
   # No package lists kept (the images update them first). /usr/share/man stays: JDK packages link into it.
   rm -rf "$work/root/var/lib/apt/lists/"* "$work/root/var/cache/apt/"*.bin
