@@ -1,5 +1,6 @@
 package dev.chorus.api;
 
+import dev.chorus.app.App;
 import dev.chorus.cdi.Lookup;
 import dev.chorus.protocol.RequestPaths;
 import jakarta.annotation.Priority;
@@ -40,7 +41,7 @@ public class SignedRequestFilter implements ContainerRequestFilter {
         String path = request.getUriInfo().getPath();
         SignedRequests check = check();
         String appId = request.getUriInfo().getPathParameters().getFirst("appId");
-        check.enabledApp(appId);
+        App app = check.enabledApp(appId);
         byte[] body = readBody(request, check.maxBody());
         Map<String, String> query;
         try {
@@ -49,7 +50,7 @@ public class SignedRequestFilter implements ContainerRequestFilter {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("The query string is not valid percent-encoding");
         }
-        check.verify(appId, request.getMethod(), path.startsWith("/") ? path : "/" + path, query, body);
+        check.verify(app, request.getMethod(), path.startsWith("/") ? path : "/" + path, query, body);
         request.setEntityStream(new ByteArrayInputStream(body));
     }
 

@@ -42,12 +42,20 @@ public final class SignedRequests {
 
     /**
      * The whole check: the app, then the key, timestamp and signature, in that order.
-     * @param unprefixed the request path without the route prefix, starting with {@code /}
-     * @param query      the decoded query parameters, first value of each
      * @return the app, when the request is authentic; else an {@link ApiException} (401, 403, 404)
      */
-    public App verify(String appId, String method, String unprefixed, Map<String, String> query, byte[] body) {
+    public App authenticate(String appId, String method, String unprefixed, Map<String, String> query, byte[] body) {
         App app = enabledApp(appId);
+        verify(app, method, unprefixed, query, body);
+        return app;
+    }
+
+    /**
+     * The key, timestamp and signature checks of a request to an {@link #enabledApp}, in that order.
+     * @param unprefixed the request path without the route prefix, starting with {@code /}
+     * @param query      the decoded query parameters, first value of each
+     */
+    public void verify(App app, String method, String unprefixed, Map<String, String> query, byte[] body) {
         for (Map.Entry<String, String> parameter : query.entrySet()) {
             // The string to sign joins decoded pairs as k=v&k=v: an encoded '&' (or '=' in a name) would let
             // a captured signed URL be re-cut into other parameters with the same signature.
@@ -84,6 +92,5 @@ public final class SignedRequests {
         if (!valid) {
             throw new ApiException(401, "Invalid signature: check the app secret, and that body_md5 matches the body");
         }
-        return app;
     }
 }

@@ -54,7 +54,7 @@ public final class Triggers {
             return false;
         }
         try {
-            App app = signed.verify(appId, "POST", path, RequestPaths.query(rawQuery), body);
+            App app = signed.authenticate(appId, "POST", path, RequestPaths.query(rawQuery), body);
             EventRequests.Event event = EventRequests.event(app, EventRequests.parse(body), false);
             if (!event.info().isEmpty()) {
                 return false;

@@ -39,7 +39,7 @@ class SignedRequestsTest {
     void whatAnSdkSignsIsAccepted() {
         byte[] body = "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"{}\"}".getBytes(StandardCharsets.UTF_8);
         Map<String, String> query = signed("POST", "/apps/1/events", Map.of(), body);
-        assertDoesNotThrow(() -> check.verify("1", "POST", "/apps/1/events", query, body));
+        assertDoesNotThrow(() -> check.authenticate("1", "POST", "/apps/1/events", query, body));
     }
 
     @Test
@@ -47,11 +47,11 @@ class SignedRequestsTest {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
         Map<String, String> query = signed("POST", "/apps/1/events", Map.of(), body);
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "POST", "/apps/1/batch_events", query, body)).status());
+                check.authenticate("1", "POST", "/apps/1/batch_events", query, body)).status());
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "GET", "/apps/1/events", query, body)).status());
+                check.authenticate("1", "GET", "/apps/1/events", query, body)).status());
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "POST", "/apps/1/events", query, "{ }".getBytes(StandardCharsets.UTF_8))).status());
+                check.authenticate("1", "POST", "/apps/1/events", query, "{ }".getBytes(StandardCharsets.UTF_8))).status());
     }
 
     @Test
@@ -65,8 +65,8 @@ class SignedRequestsTest {
         assertEquals(HttpSignature.stringToSign("GET", "/apps/1/channels", original, none),
                 HttpSignature.stringToSign("GET", "/apps/1/channels", recut, none), "the attack's premise");
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "GET", "/apps/1/channels", recut, none)).status());
-        assertDoesNotThrow(() -> check.verify("1", "GET", "/apps/1/channels", original, none));
+                check.authenticate("1", "GET", "/apps/1/channels", recut, none)).status());
+        assertDoesNotThrow(() -> check.authenticate("1", "GET", "/apps/1/channels", original, none));
     }
 
     @Test
@@ -74,11 +74,11 @@ class SignedRequestsTest {
         Map<String, String> query = signed("GET", "/apps/1/channels", Map.of(), new byte[0]);
         query.put("auth_timestamp", String.valueOf(System.currentTimeMillis() / 1000 - 601));
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "GET", "/apps/1/channels", query, new byte[0])).status());
+                check.authenticate("1", "GET", "/apps/1/channels", query, new byte[0])).status());
         Map<String, String> otherKey = signed("GET", "/apps/1/channels", Map.of(), new byte[0]);
         otherKey.put("auth_key", "other");
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "GET", "/apps/1/channels", otherKey, new byte[0])).status());
+                check.authenticate("1", "GET", "/apps/1/channels", otherKey, new byte[0])).status());
     }
 
     @Test
@@ -87,9 +87,9 @@ class SignedRequestsTest {
         SignedRequests withDisabled = new SignedRequests(new StaticAppRegistry(List.of(disabled)), settings);
         Map<String, String> query = signed("GET", "/apps/1/channels", Map.of(), new byte[0]);
         assertEquals(404, assertThrows(ApiException.class, () ->
-                check.verify("2", "GET", "/apps/2/channels", query, new byte[0])).status());
+                check.authenticate("2", "GET", "/apps/2/channels", query, new byte[0])).status());
         assertEquals(403, assertThrows(ApiException.class, () ->
-                withDisabled.verify("1", "GET", "/apps/1/channels", query, new byte[0])).status());
+                withDisabled.authenticate("1", "GET", "/apps/1/channels", query, new byte[0])).status());
     }
 
     @Test
@@ -99,9 +99,9 @@ class SignedRequestsTest {
         SignedRequests underPrefix = new SignedRequests(new StaticAppRegistry(prefixed.apps()), prefixed);
         Map<String, String> bare = signed("GET", "/apps/1/channels", Map.of(), new byte[0]);
         Map<String, String> withPrefix = signed("GET", "/ws/apps/1/channels", Map.of(), new byte[0]);
-        assertEquals("1", underPrefix.verify("1", "GET", "/apps/1/channels", bare, new byte[0]).id());
-        assertEquals("1", underPrefix.verify("1", "GET", "/apps/1/channels", withPrefix, new byte[0]).id());
+        assertEquals("1", underPrefix.authenticate("1", "GET", "/apps/1/channels", bare, new byte[0]).id());
+        assertEquals("1", underPrefix.authenticate("1", "GET", "/apps/1/channels", withPrefix, new byte[0]).id());
         assertEquals(401, assertThrows(ApiException.class, () ->
-                check.verify("1", "GET", "/apps/1/channels", withPrefix, new byte[0])).status(), "no prefix configured");
+                check.authenticate("1", "GET", "/apps/1/channels", withPrefix, new byte[0])).status(), "no prefix configured");
     }
 }
