@@ -7,6 +7,7 @@ import dev.chorus.metrics.Metrics;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.Frames;
+import dev.chorus.protocol.RosterChange;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
@@ -40,17 +41,28 @@ public final class Broadcaster {
         this.metrics = metrics;
     }
 
-    /** A pusher_internal frame (member_added, member_removed) for every node's subscribers; never cached. */
-    public void publishInternal(App app, Channel channel, String frame, String exceptSocketId) {
-        deliver(app, channel, frame, exceptSocketId);
-        relay.publish(Envelope.internal(relay.nodeId(), app.id(), channel.name(), frame, exceptSocketId));
-    }
-
-    /** A relayed internal frame from another node. */
-    public void receiveInternal(App app, String channel, String frame, String exceptSocketId) {
+    /**
+     * A presence member frame ({@code member_added}, {@code member_removed}) for every node's subscribers;
+     * never cached. Each subscriber gets it only when it is news to it (see {@link RosterChange}).
+     * @param channel the channel by name: a reaped member's channel may have no subscriber on this node
+     */
+    public void publishMember(App app, String channel, String frame, String exceptSocketId, RosterChange change) {
         Channel target = channels(app).find(channel);
         if (target != null) {
-            deliver(app, target, frame, exceptSocketId);
+            deliver(app, target, frame, exceptSocketId, change);
+        }
+        relay.publish(Envelope.member(relay.nodeId(), app.id(), channel, frame, exceptSocketId, change.userKey(),
+                change.version()));
+    }
+
+    /**
+     * A relayed internal frame from another node: a presence member frame when {@code change} is given,
+     * else a client event that must not be cached.
+     */
+    public void receiveInternal(App app, String channel, String frame, String exceptSocketId, RosterChange change) {
+        Channel target = channels(app).find(channel);
+        if (target != null) {
+            deliver(app, target, frame, exceptSocketId, change);
         }
     }
 
@@ -134,8 +146,13 @@ public final class Broadcaster {
 
     /** Delivers a frame, encoded here once for all, to every subscriber of the channel except one. */
     void deliver(App app, Channel channel, String frame, String exceptSocketId) {
+        deliver(app, channel, frame, exceptSocketId, null);
+    }
+
+    private void deliver(App app, Channel channel, String frame, String exceptSocketId, RosterChange change) {
         String appId = app.id();
-        fanOut.publish(channel, EncodedFrame.of(frame), exceptSocketId, app.maxPendingFrames(), count -> metrics.messagesSent(appId, count));
+        fanOut.publish(channel, EncodedFrame.of(frame, change), exceptSocketId, app.maxPendingFrames(),
+                count -> metrics.messagesSent(appId, count));
     }
 
     /** Stops the fan-out threads (container shutdown). */

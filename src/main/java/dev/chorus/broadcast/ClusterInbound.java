@@ -2,6 +2,7 @@ package dev.chorus.broadcast;
 
 import dev.chorus.app.App;
 import dev.chorus.app.AppRegistry;
+import dev.chorus.protocol.RosterChange;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
@@ -53,7 +54,8 @@ public final class ClusterInbound {
         Broadcaster broadcaster = broadcasting.broadcaster();
         switch (envelope.type()) {
             case EVENT -> broadcaster.receive(app, envelope.channel(), envelope.frame(), envelope.except());
-            case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except());
+            case INTERNAL -> broadcaster.receiveInternal(app, envelope.channel(), envelope.frame(), envelope.except(),
+                    envelope.user() == null ? null : new RosterChange(envelope.channel(), envelope.user(), envelope.version()));
             case TERMINATE -> sessions.terminateUser(app, envelope.user());
             case COUNT -> broadcasting.membership().countChanged(app, envelope.channel());
             case ONLINE -> sessions.userStatusRelayed(app, envelope.user(), true);
@@ -71,7 +73,7 @@ public final class ClusterInbound {
         if (ClusterState.SIGNED_IN.equals(member.channel())) {
             sessions.userStatusFromCluster(app, member.userKey(), false);
         } else {
-            broadcasting.membership().memberGone(app, member.channel(), member.memberJson());
+            broadcasting.membership().memberGone(app, member.channel(), member.memberJson(), member.version());
         }
     }
 
@@ -102,7 +104,7 @@ public final class ClusterInbound {
             if (ClusterState.SIGNED_IN.equals(member.channel())) {
                 sessions.userStatusFromCluster(app, member.userKey(), true);
             } else {
-                broadcasting.membership().memberBack(app, member.channel(), member.memberJson());
+                broadcasting.membership().memberBack(app, member.channel(), member.memberJson(), member.version());
             }
         }
     }

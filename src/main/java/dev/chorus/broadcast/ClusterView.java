@@ -4,6 +4,7 @@ import dev.chorus.app.App;
 import dev.chorus.channel.Channel;
 import dev.chorus.channel.ChannelRegistry;
 import dev.chorus.protocol.ChannelKind;
+import dev.chorus.protocol.RosterChange;
 import dev.chorus.relay.ClusterState;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,15 +49,30 @@ final class ClusterView {
 
     /** The presence payload for a subscriber: the cluster's roster, else this node's ({@code localData}). */
     String presenceData(App app, String channel, String localData) {
-        return cluster.roster(app.id(), channel).map(MemberJson::presenceData).orElse(localData);
+        return presence(app, channel, localData).data();
+    }
+
+    /**
+     * The presence payload for a subscriber and the roster version it shows: the cluster's, else this
+     * node's ({@code localData}) with no version.
+     */
+    Presence presence(App app, String channel, String localData) {
+        return cluster.presence(app.id(), channel)
+                .map(roster -> new Presence(MemberJson.presenceData(roster.members()), roster.version()))
+                .orElse(new Presence(localData, RosterChange.UNORDERED));
+    }
+
+    /** A {@code subscription_succeeded} presence payload and the roster version it was read at. */
+    record Presence(String data, long version) {
     }
 
     /**
      * Records a user new to the channel on this node. Unreachable cluster: this node's registry already
      * checked the member limit on its own part, so the user counts as first.
      */
-    ClusterState.Entry join(App app, String channel, String userKey, String memberJson) {
-        return cluster.join(app.id(), channel, userKey, memberJson, app.maxPresenceMembers()).orElse(ClusterState.Entry.FIRST);
+    ClusterState.Joined join(App app, String channel, String userKey, String memberJson) {
+        return cluster.join(app.id(), channel, userKey, memberJson, app.maxPresenceMembers())
+                .orElse(new ClusterState.Joined(ClusterState.Entry.FIRST, RosterChange.UNORDERED));
     }
 
     /** Records a user's first signed-in connection on this node; true when first anywhere (alone: always). */
@@ -64,9 +80,9 @@ final class ClusterView {
         return cluster.join(app.id(), ClusterState.SIGNED_IN, userId, "{}").orElse(true);
     }
 
-    /** Records that the user left the channel on this node; true when they left the whole cluster (alone: always). */
-    boolean leave(App app, String channel, String userKey) {
-        return cluster.leave(app.id(), channel, userKey).orElse(true);
+    /** Records that the user left the channel on this node; whether they left the whole cluster (alone: always). */
+    ClusterState.Left leave(App app, String channel, String userKey) {
+        return cluster.leave(app.id(), channel, userKey).orElse(new ClusterState.Left(true, RosterChange.UNORDERED));
     }
 
     /** Reports a connection opened or closed here; nothing to fall back to, the total is only read (alone: this node's). */

@@ -8,6 +8,7 @@ import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.Frames;
+import dev.chorus.protocol.RosterChange;
 import dev.chorus.protocol.Webhooks;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
@@ -38,8 +39,17 @@ public final class Membership implements AutoCloseable {
         this.counts = new SubscriptionCounts(this::sendCount, countInterval);
     }
 
-    /** The outcome of a subscribe, with presence decided for the whole cluster. */
-    public record Joined(ChannelRegistry.Subscribed local, String presenceData, boolean firstForUser) {
+    /**
+     * The outcome of a subscribe, with presence decided for the whole cluster.
+     * @param added         for a user new to the channel ({@code firstForUser}), the roster change to announce
+     * @param rosterVersion the version of the roster in {@code presenceData}: member frames up to it are
+     *                      already in it (see {@link RosterChange})
+     */
+    public record Joined(ChannelRegistry.Subscribed local, String presenceData, boolean firstForUser, RosterChange added,
+                         long rosterVersion) {
+        Joined(ChannelRegistry.Subscribed local, String presenceData) {
+            this(local, presenceData, false, null, RosterChange.UNORDERED);
+        }
     }
 
     /**
@@ -51,37 +61,42 @@ public final class Membership implements AutoCloseable {
         ChannelRegistry.Subscribed local = registry.subscribe(channel, subscriber, member, app.maxPresenceMembers(),
                 app.limits().maxChannels());
         if (local.rosterFull() || local.channelsFull()) {
-            return new Joined(local, null, false);
+            return new Joined(local, null);
         }
         if (local.alreadySubscribed()) {
             String roster = local.channel().kind().presence() ? view.presenceData(app, channel, local.presenceData()) : null;
-            return new Joined(local, roster, false);
+            return new Joined(local, roster);
         }
         ChannelKind kind = local.channel().kind();
-        boolean first = false;
+        ClusterState.Joined entry = null;
         if (kind.presence() && local.firstForUser()) {
             // max_presence_members is the channel's over all nodes: the cluster decides whether a new user fits
             // (this node's registry only checked its own part).
-            ClusterState.Entry entry = view.join(app, channel, member.userKey(), MemberJson.of(member));
-            if (entry == ClusterState.Entry.FULL) {
+            entry = view.join(app, channel, member.userKey(), MemberJson.of(member));
+            if (entry.entry() == ClusterState.Entry.FULL) {
                 // Taken back before anything was counted or announced. Small race, accepted: a second connection
                 // of the same user on this node in between stays subscribed while the cluster has not recorded it.
                 registry.unsubscribe(channel, subscriber, member);
                 return new Joined(new ChannelRegistry.Subscribed(local.channel(), false, false, true, null,
-                        local.subscriptions() - 1, false), null, false);
+                        local.subscriptions() - 1, false), null);
             }
-            first = entry == ClusterState.Entry.FIRST;
         }
         if (kind != ChannelKind.SERVER_TO_USER) {
             counted(app, local.channel(), 1, local.subscriptions());
         }
         if (!kind.presence()) {
-            return new Joined(local, null, false);
+            return new Joined(local, null);
         }
+        boolean first = entry != null && entry.entry() == ClusterState.Entry.FIRST;
         if (first) {
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.userKey()));
         }
-        return new Joined(local, view.presenceData(app, channel, local.presenceData()), first);
+        ClusterView.Presence roster = view.presence(app, channel, local.presenceData());
+        // From here fan-out leaves out member frames this roster has; those it handed over before are
+        // held by the connection, and the caller drops them when it releases (Connection.release).
+        local.channel().rosterSent(subscriber, roster.version());
+        return new Joined(local, roster.data(), first,
+                first ? new RosterChange(channel, member.userKey(), entry.version()) : null, roster.version());
     }
 
     /** Unsubscribes on this node; announces {@code member_removed} when the user left the whole cluster. */
@@ -101,9 +116,11 @@ public final class Membership implements AutoCloseable {
             return;
         }
         ChannelKind kind = local.channel().kind();
-        if (local.lastForUser() && view.leave(app, channel, member.userKey())) {
+        ClusterState.Left left = local.lastForUser() ? view.leave(app, channel, member.userKey()) : null;
+        if (left != null && left.last()) {
             if (announce) {
-                fanOut.publishInternal(app, local.channel(), Frames.memberRemoved(channel, member.userIdJson()), null);
+                fanOut.publishMember(app, channel, Frames.memberRemoved(channel, member.userIdJson()), null,
+                        new RosterChange(channel, member.userKey(), left.version()));
             }
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, member.userKey()));
         }
@@ -173,21 +190,27 @@ public final class Membership implements AutoCloseable {
         fanOut.deliver(app, target, Frames.subscriptionCount(channel, view.subscriptionTotal(app, target)), null);
     }
 
-    /** A dead node held the user's last connection: tell everyone here and on the other nodes. */
-    public void memberGone(App app, String channel, String memberJson) {
+    /**
+     * A dead node held the user's last connection: tell everyone here and on the other nodes.
+     * @param version the roster version after the reap removed the member
+     */
+    public void memberGone(App app, String channel, String memberJson, long version) {
         JsonNode member = MemberJson.parse(memberJson);
         webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_REMOVED, channel, member.get("id").asText()));
-        // Internal, so never cached: the same path as a client event that must not be kept.
-        fanOut.publishUncached(app, channel, Frames.memberRemoved(channel, member.get("id").toString()), null);
+        fanOut.publishMember(app, channel, Frames.memberRemoved(channel, member.get("id").toString()), null,
+                new RosterChange(channel, member.get("id").asText(), version));
     }
 
-    /** Presence members that became first in the cluster again after an outage: announce them. */
-    public void memberBack(App app, String channel, String memberJson) {
+    /**
+     * Presence members that became first in the cluster again after an outage: announce them.
+     * @param version the roster version after the re-report added the member back
+     */
+    public void memberBack(App app, String channel, String memberJson, long version) {
         JsonNode member = MemberJson.parse(memberJson);
         String frame = Frames.memberAdded(channel, member.get("id").toString(),
                 member.hasNonNull("info") ? member.get("info").toString() : null);
         webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.get("id").asText()));
-        fanOut.publishUncached(app, channel, frame, null);
+        fanOut.publishMember(app, channel, frame, null, new RosterChange(channel, member.get("id").asText(), version));
     }
 
     /**
@@ -209,7 +232,7 @@ public final class Membership implements AutoCloseable {
      * @return true when the user has no signed-in connection anywhere now (the other nodes have been told)
      */
     public boolean signedOut(App app, String userId) {
-        boolean last = view.leave(app, ClusterState.SIGNED_IN, userId);
+        boolean last = view.leave(app, ClusterState.SIGNED_IN, userId).last();
         if (last) {
             announceUserStatus(app, userId, false);
         }

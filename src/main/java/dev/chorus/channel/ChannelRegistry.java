@@ -96,7 +96,7 @@ public final class ChannelRegistry {
                 }
                 first = target.addMember(member);
             }
-            target.add(subscriber);
+            target.add(subscriber, target.kind().presence() ? member.userKey() : null);
             result[0] = new Subscribed(target, false, first, false,
                     target.kind().presence() ? target.presenceData() : null, target.subscriptionCount());
             return target;

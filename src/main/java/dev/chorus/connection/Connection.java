@@ -5,6 +5,7 @@ import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.EncodedFrame;
+import dev.chorus.protocol.RosterChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,12 +108,25 @@ public final class Connection implements Subscriber {
      * that arrive meanwhile wait on the lock and then find nothing held, so they come after both.
      */
     public void release(EncodedFrame first) {
+        release(first, null, RosterChange.UNORDERED, null);
+    }
+
+    /**
+     * As {@link #release(EncodedFrame)}, leaving out the held member frames of {@code channel} that the
+     * roster in {@code first} already has (read at {@code rosterVersion}) or that are about {@code userKey},
+     * this connection's own user: fan-out handed them over before it knew which roster the connection got.
+     */
+    public void release(EncodedFrame first, String channel, long rosterVersion, String userKey) {
         synchronized (holding) {
             List<EncodedFrame> waiting = held;
             if (first != null) {
                 offerAll(List.of(first));
             }
             if (waiting != null && !waiting.isEmpty()) {
+                if (channel != null) {
+                    waiting.removeIf(frame -> frame.change() != null && frame.change().channel().equals(channel)
+                            && frame.change().staleFor(userKey, rosterVersion));
+                }
                 offerAll(waiting);
             }
             held = null;

@@ -8,9 +8,17 @@ import java.nio.charset.StandardCharsets;
  * is the whole unmasked WebSocket frame (FIN, opcode text, length, UTF-8 payload), identical for
  * every server-to-client socket, so a transport that owns its socket writes it as it is. The bytes
  * are never modified after construction: transports wrap them, they do not copy or change them.
+ *
+ * @param change for a presence member frame, the roster change it announces (fan-out leaves it out for
+ *               subscribers that already have it); null for every other frame
  */
-public record EncodedFrame(String text, byte[] wire, int payloadOffset) {
+public record EncodedFrame(String text, byte[] wire, int payloadOffset, RosterChange change) {
     public static EncodedFrame of(String text) {
+        return of(text, null);
+    }
+
+    /** A presence member frame, which fan-out filters per subscriber by {@code change}. */
+    public static EncodedFrame of(String text, RosterChange change) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         int length = utf8.length;
         int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
@@ -29,7 +37,7 @@ public record EncodedFrame(String text, byte[] wire, int payloadOffset) {
             }
         }
         System.arraycopy(utf8, 0, wire, header, length);
-        return new EncodedFrame(text, wire, header);
+        return new EncodedFrame(text, wire, header, change);
     }
 
     /** The UTF-8 payload alone, as a buffer of the caller's own over the shared bytes. */

@@ -52,8 +52,28 @@ public interface ClusterState {
      * a node. Checked and recorded in one step, so two nodes cannot both take the last place.
      * @param maxMembers distinct users allowed, negative for no limit
      */
-    default Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
-        return join(app, channel, userKey, memberJson).map(first -> first ? Entry.FIRST : Entry.AGAIN);
+    default Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+        return join(app, channel, userKey, memberJson).map(first -> new Joined(first ? Entry.FIRST : Entry.AGAIN, 0));
+    }
+
+    /**
+     * What a join came to, and when it made the user new to the channel ({@link Entry#FIRST}), the channel's
+     * roster version after it: the order of roster changes and roster reads, which is how a node tells
+     * whether a subscriber's roster already has a change that reaches it later as a frame.
+     * @param version 0 when the join changed no roster, or no version is kept
+     */
+    record Joined(Entry entry, long version) {
+    }
+
+    /**
+     * A leave: whether no node has the user in the channel any more, and then the roster version after it.
+     * @param version 0 when the leave changed no roster, or no version is kept
+     */
+    record Left(boolean last, long version) {
+    }
+
+    /** A channel's members over all nodes (user key → member JSON) and the roster version they were read at (0: none kept). */
+    record Roster(Map<String, String> members, long version) {
     }
 
     /**
@@ -67,9 +87,9 @@ public interface ClusterState {
 
     /**
      * This node no longer has the user in the channel (its last local connection left).
-     * @return true when no node has the user there any more
+     * @return whether no node has the user there any more
      */
-    default Optional<Boolean> leave(String app, String channel, String userKey) {
+    default Optional<Left> leave(String app, String channel, String userKey) {
         return Optional.empty();
     }
 
@@ -84,6 +104,11 @@ public interface ClusterState {
     /** user key → member JSON ({@code {"id":...,"info":...}}) for the whole cluster. */
     default Optional<Map<String, String>> roster(String app, String channel) {
         return Optional.empty();
+    }
+
+    /** The whole cluster's roster of a presence channel with its version, read in one step (by default: no version kept). */
+    default Optional<Roster> presence(String app, String channel) {
+        return roster(app, channel).map(members -> new Roster(members, 0));
     }
 
     /**
@@ -157,8 +182,14 @@ public interface ClusterState {
     default void onMemberGone(Consumer<Member> listener) {
     }
 
-    /** A presence member as the cluster stores it. */
-    record Member(String app, String channel, String userKey, String memberJson) {
+    /**
+     * A presence member as the cluster stores it.
+     * @param version the roster version after it left (reaped) or came back (resync); 0 when none is kept
+     */
+    record Member(String app, String channel, String userKey, String memberJson, long version) {
+        public Member(String app, String channel, String userKey, String memberJson) {
+            this(app, channel, userKey, memberJson, 0);
+        }
     }
 
     /**

@@ -10,37 +10,48 @@ package dev.chorus.relay;
  * opened or last one closed, for each node to tell its watchers (no frame: only watchers of that user
  * get one, and the receiving node knows who they are).
  *
- * @param node   the sending node; a node ignores its own envelopes when they come back
- * @param except socket id excluded from delivery, or null
+ * @param node    the sending node; a node ignores its own envelopes when they come back
+ * @param except  socket id excluded from delivery, or null
+ * @param user    the user a TERMINATE, ONLINE or OFFLINE is about; for an INTERNAL presence member frame,
+ *                the member's user
+ * @param version for an INTERNAL presence member frame, the roster version after its change (see
+ *                {@code RosterChange}); 0 otherwise
  */
-public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user) {
+public record Envelope(String node, Type type, String app, String channel, String frame, String except, String user,
+                       long version) {
     /** EVENT: an event, cached on cache channels; INTERNAL: a pusher_internal frame, never cached. */
     public enum Type { EVENT, INTERNAL, TERMINATE, RESTART, COUNT, ONLINE, OFFLINE }
 
     public static Envelope event(String node, String app, String channel, String frame, String except) {
-        return new Envelope(node, Type.EVENT, app, channel, frame, except, null);
+        return new Envelope(node, Type.EVENT, app, channel, frame, except, null, 0);
     }
 
     public static Envelope internal(String node, String app, String channel, String frame, String except) {
-        return new Envelope(node, Type.INTERNAL, app, channel, frame, except, null);
+        return new Envelope(node, Type.INTERNAL, app, channel, frame, except, null, 0);
+    }
+
+    /** A presence member frame and the roster change it announces, so each node can filter it per subscriber. */
+    public static Envelope member(String node, String app, String channel, String frame, String except, String user,
+                                  long version) {
+        return new Envelope(node, Type.INTERNAL, app, channel, frame, except, user, version);
     }
 
     /** {@code chorus restart}: every node tells its clients to reconnect and exits for its supervisor. */
     public static Envelope restart(String node) {
-        return new Envelope(node, Type.RESTART, "*", null, null, null, null);
+        return new Envelope(node, Type.RESTART, "*", null, null, null, null, 0);
     }
 
     /** The sender's subscriptions of the channel changed: subscription counting nodes send the new total. */
     public static Envelope count(String node, String app, String channel) {
-        return new Envelope(node, Type.COUNT, app, channel, null, null, null);
+        return new Envelope(node, Type.COUNT, app, channel, null, null, null, 0);
     }
 
     /** The user's first signed-in connection in the cluster opened ({@code online}) or last one closed. */
     public static Envelope userStatus(String node, String app, String user, boolean online) {
-        return new Envelope(node, online ? Type.ONLINE : Type.OFFLINE, app, null, null, null, user);
+        return new Envelope(node, online ? Type.ONLINE : Type.OFFLINE, app, null, null, null, user, 0);
     }
 
     public static Envelope terminate(String node, String app, String user) {
-        return new Envelope(node, Type.TERMINATE, app, null, null, null, user);
+        return new Envelope(node, Type.TERMINATE, app, null, null, null, user, 0);
     }
 }

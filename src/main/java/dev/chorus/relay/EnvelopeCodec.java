@@ -37,6 +37,9 @@ public final class EnvelopeCodec {
         if (envelope.user() != null) {
             node.put("u", envelope.user());
         }
+        if (envelope.version() != 0) {
+            node.put("v", envelope.version());
+        }
         return node.toString();
     }
 
@@ -82,9 +85,12 @@ public final class EnvelopeCodec {
             }
             String type = node.path("t").asText();
             if ((type.equals("e") || type.equals("i")) && node.path("c").isTextual() && node.path("f").isTextual()) {
+                // u and v: a presence member frame's user and roster version (absent from an older node: unfiltered).
                 return new Envelope(node.get("n").asText(), type.equals("e") ? Envelope.Type.EVENT : Envelope.Type.INTERNAL,
                         node.get("a").asText(), node.get("c").asText(), node.get("f").asText(),
-                        node.hasNonNull("x") ? node.get("x").asText() : null, null);
+                        node.hasNonNull("x") ? node.get("x").asText() : null,
+                        type.equals("i") && node.path("u").isTextual() ? node.get("u").asText() : null,
+                        type.equals("i") && node.path("v").canConvertToLong() ? node.get("v").asLong() : 0);
             }
             if (type.equals("c") && node.path("c").isTextual()) {
                 return Envelope.count(node.get("n").asText(), node.get("a").asText(), node.get("c").asText());

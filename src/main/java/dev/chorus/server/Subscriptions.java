@@ -126,8 +126,9 @@ final class Subscriptions {
         App app = connection.app();
         connection.hold();
         EncodedFrame confirmation = null;
+        Membership.Joined joined = null;
         try {
-            Membership.Joined joined = membership.subscribe(app, channel, connection, member);
+            joined = membership.subscribe(app, channel, connection, member);
             ChannelRegistry.Subscribed result = joined.local();
             if (result.channelsFull()) {
                 confirmation = EncodedFrame.of(Frames.tooManyChannels(channel, app.limits().maxChannels()));
@@ -149,8 +150,8 @@ final class Subscriptions {
                         membership.unsubscribe(app, channel, connection, member, false);
                         return false;
                     }
-                    broadcaster.publishInternal(app, result.channel(),
-                            Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()), connection.socketId());
+                    broadcaster.publishMember(app, channel, Frames.memberAdded(channel, member.userIdJson(), member.userInfoJson()),
+                            connection.socketId(), joined.added());
                 }
                 if (kind.presence()) {
                     registry.indexUser(connection, member.userKey());
@@ -167,7 +168,12 @@ final class Subscriptions {
             confirmation = EncodedFrame.of(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
             return true;
         } finally {
-            connection.release(confirmation);
+            if (joined != null && kind.presence()) {
+                // Member frames fan-out handed over while the roster was read: those it has, or about this user, go.
+                connection.release(confirmation, channel, joined.rosterVersion(), member.userKey());
+            } else {
+                connection.release(confirmation);
+            }
         }
     }
 

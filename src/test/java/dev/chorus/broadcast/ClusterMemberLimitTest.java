@@ -31,9 +31,9 @@ class ClusterMemberLimitTest {
         AtomicInteger limitAsked = new AtomicInteger(-100);
         ClusterState full = new ClusterState() {
             @Override
-            public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+            public Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
                 limitAsked.set(maxMembers);
-                return Optional.of(Entry.FULL);
+                return Optional.of(new Joined(Entry.FULL, 0));
             }
 
             @Override

@@ -31,8 +31,8 @@ class ClusterViewTest {
     /** A cluster with an answer to everything, none of which this node could know. */
     private static final ClusterState ANSWERS = new ClusterState() {
         @Override
-        public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
-            return Optional.of(Entry.AGAIN);
+        public Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+            return Optional.of(new Joined(Entry.AGAIN, 0));
         }
 
         @Override
@@ -41,8 +41,8 @@ class ClusterViewTest {
         }
 
         @Override
-        public Optional<Boolean> leave(String app, String channel, String userKey) {
-            return Optional.of(false);
+        public Optional<Left> leave(String app, String channel, String userKey) {
+            return Optional.of(new Left(false, 0));
         }
 
         @Override
@@ -138,16 +138,16 @@ class ClusterViewTest {
 
     @Test
     void joinsAndLeavesAreTheClusterSDecisionWhenItAnswers() {
-        assertEquals(ClusterState.Entry.AGAIN, clustered.join(APP, "presence-room", "ann", "{}"));
+        assertEquals(ClusterState.Entry.AGAIN, clustered.join(APP, "presence-room", "ann", "{}").entry());
         assertFalse(clustered.signIn(APP, "ann"));
-        assertFalse(clustered.leave(APP, "presence-room", "ann"));
+        assertFalse(clustered.leave(APP, "presence-room", "ann").last());
     }
 
     @Test
     void aNodeThatCannotAskTheClusterCountsEveryJoinFirstAndEveryLeaveLast() {
-        assertEquals(ClusterState.Entry.FIRST, alone.join(APP, "presence-room", "ann", "{}"));
+        assertEquals(new ClusterState.Joined(ClusterState.Entry.FIRST, 0), alone.join(APP, "presence-room", "ann", "{}"));
         assertTrue(alone.signIn(APP, "ann"));
-        assertTrue(alone.leave(APP, "presence-room", "ann"));
+        assertEquals(new ClusterState.Left(true, 0), alone.leave(APP, "presence-room", "ann"));
     }
 
     @Test
@@ -155,12 +155,12 @@ class ClusterViewTest {
         AtomicInteger asked = new AtomicInteger();
         ClusterView view = new ClusterView(new ClusterState() {
             @Override
-            public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+            public Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
                 asked.set(maxMembers);
-                return Optional.of(Entry.FULL);
+                return Optional.of(new Joined(Entry.FULL, 0));
             }
         }, local, "here");
-        assertEquals(ClusterState.Entry.FULL, view.join(APP, "presence-room", "ann", "{}"));
+        assertEquals(ClusterState.Entry.FULL, view.join(APP, "presence-room", "ann", "{}").entry());
         assertEquals(5, asked.get());
     }
 

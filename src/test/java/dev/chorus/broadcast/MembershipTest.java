@@ -78,8 +78,8 @@ class MembershipTest {
     void aUserTheClusterHasElsewhereJoinsWithoutMemberAddedAndIsHandedTheClusterSRoster() {
         Membership membership = membership(new ClusterState() {
             @Override
-            public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
-                return Optional.of(Entry.AGAIN);
+            public Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+                return Optional.of(new Joined(Entry.AGAIN, 0));
             }
 
             @Override
@@ -106,8 +106,8 @@ class MembershipTest {
     void aUserTheClusterStillHasElsewhereLeavesWithoutMemberRemoved() {
         Membership membership = membership(new ClusterState() {
             @Override
-            public Optional<Boolean> leave(String app, String channel, String userKey) {
-                return Optional.of(false);
+            public Optional<Left> leave(String app, String channel, String userKey) {
+                return Optional.of(new Left(false, 0));
             }
         });
         RecordingSubscriber a = new RecordingSubscriber("a");
@@ -159,7 +159,7 @@ class MembershipTest {
         membership.subscribe(APP, "presence-room", b, BOB);
         b.frames.clear();
         relay.sent.clear();
-        membership.memberGone(APP, "presence-room", "{\"id\":\"ann\",\"info\":null}");
+        membership.memberGone(APP, "presence-room", "{\"id\":\"ann\",\"info\":null}", 0);
         String removed = Frames.memberRemoved("presence-room", "\"ann\"");
         assertEquals(List.of(removed), b.frames);
         assertEquals(List.of(Envelope.Type.INTERNAL), relayed());
@@ -174,7 +174,7 @@ class MembershipTest {
         membership.subscribe(APP, "presence-room", a, ANN);
         a.frames.clear();
         relay.sent.clear();
-        membership.memberBack(APP, "presence-room", "{\"id\":\"bob\",\"info\":{\"n\":2}}");
+        membership.memberBack(APP, "presence-room", "{\"id\":\"bob\",\"info\":{\"n\":2}}", 0);
         String added = Frames.memberAdded("presence-room", "\"bob\"", "{\"n\":2}");
         assertEquals(List.of(added), a.frames);
         assertEquals(added, relay.sent.get(0).frame());
@@ -184,7 +184,7 @@ class MembershipTest {
     @Test
     void aMemberGoneFromAChannelWithNoSubscriberHereIsStillRelayed() {
         Membership membership = membership(ClusterState.NONE);
-        membership.memberGone(APP, "presence-empty", "{\"id\":\"ann\",\"info\":null}");
+        membership.memberGone(APP, "presence-empty", "{\"id\":\"ann\",\"info\":null}", 0);
         assertEquals(List.of(Envelope.Type.INTERNAL), relayed());
     }
 
@@ -207,8 +207,8 @@ class MembershipTest {
             }
 
             @Override
-            public Optional<Boolean> leave(String app, String channel, String userKey) {
-                return Optional.of(false);
+            public Optional<Left> leave(String app, String channel, String userKey) {
+                return Optional.of(new Left(false, 0));
             }
         });
         assertFalse(membership.signedIn(APP, "ann"));

@@ -7,6 +7,7 @@ import dev.chorus.channel.Member;
 import dev.chorus.metrics.Metrics;
 import dev.chorus.protocol.Frames;
 import dev.chorus.protocol.Webhooks;
+import dev.chorus.protocol.RosterChange;
 import dev.chorus.relay.Envelope;
 import dev.chorus.testing.InMemoryCluster;
 import dev.chorus.testing.RecordingSubscriber;
@@ -27,6 +28,7 @@ class TwoNodesTest {
     private static final Member NOT_PRESENCE = new Member("", "null", null);
     private static final Member ANN = new Member("ann", "\"ann\"", null);
     private static final Member BOB = new Member("bob", "\"bob\"", null);
+    private static final String ROOM = "presence-room";
 
     private final InMemoryCluster cluster = new InMemoryCluster();
     private final RecordingWebhooks hooksA = new RecordingWebhooks();
@@ -52,7 +54,8 @@ class TwoNodesTest {
         return envelope -> {
             switch (envelope.type()) {
                 case EVENT -> roles.broadcaster().receive(APP, envelope.channel(), envelope.frame(), envelope.except());
-                case INTERNAL -> roles.broadcaster().receiveInternal(APP, envelope.channel(), envelope.frame(), envelope.except());
+                case INTERNAL -> roles.broadcaster().receiveInternal(APP, envelope.channel(), envelope.frame(), envelope.except(),
+                        envelope.user() == null ? null : new RosterChange(envelope.channel(), envelope.user(), envelope.version()));
                 case COUNT -> roles.membership().countChanged(APP, envelope.channel());
                 default -> { }
             }
@@ -122,5 +125,67 @@ class TwoNodesTest {
             List<String> frames = subscriber.frames;
             assertEquals(count("room", 5), frames.get(frames.size() - 1), subscriber.id);
         }
+    }
+
+    /** What the server does on a subscribe: join, and announce a user new to the channel to every node. */
+    private static Membership.Joined join(Broadcasting node, RecordingSubscriber subscriber, Member member) {
+        Membership.Joined joined = node.membership().subscribe(APP, ROOM, subscriber, member);
+        if (joined.firstForUser()) {
+            node.broadcaster().publishMember(APP, ROOM, Frames.memberAdded(ROOM, member.userIdJson(), member.userInfoJson()),
+                    subscriber.id, joined.added());
+        }
+        return joined;
+    }
+
+    private static List<String> memberFrames(RecordingSubscriber subscriber) {
+        return subscriber.frames.stream().filter(frame -> frame.contains("member_")).toList();
+    }
+
+    @Test
+    void aSubscriberWhoseRosterAlreadyHasAUserWhoJoinedElsewhereIsNotToldOfThemAgainWhenTheNewsArrivesLate() {
+        InMemoryCluster.Node linkOfB = cluster.nodeById("b");
+        linkOfB.pauseRelay();
+        join(a, new RecordingSubscriber("a.1"), ANN);
+        RecordingSubscriber late = new RecordingSubscriber("b.1");
+        Membership.Joined joined = join(b, late, BOB);
+        assertEquals(true, joined.presenceData().contains("\"ann\""), joined.presenceData());
+        linkOfB.resumeRelay();
+        assertEquals(List.of(), memberFrames(late), "ann's member_added reached b after bob's roster had her");
+
+        RecordingSubscriber carl = new RecordingSubscriber("a.2");
+        join(a, carl, new Member("carl", "\"carl\"", null));
+        assertEquals(List.of(Frames.memberAdded(ROOM, "\"carl\"", null)), memberFrames(late), "news after the roster still arrives");
+    }
+
+    @Test
+    void aSubscriberWhoseRosterNoLongerHasAUserWhoLeftElsewhereIsNotToldOfTheLeaveWhenItArrivesLate() {
+        RecordingSubscriber ann = new RecordingSubscriber("a.1");
+        join(a, ann, ANN);
+        InMemoryCluster.Node linkOfB = cluster.nodeById("b");
+        linkOfB.pauseRelay();
+        a.membership().unsubscribe(APP, ROOM, ann, ANN);
+        RecordingSubscriber late = new RecordingSubscriber("b.1");
+        Membership.Joined joined = join(b, late, BOB);
+        assertEquals(false, joined.presenceData().contains("\"ann\""), joined.presenceData());
+        linkOfB.resumeRelay();
+        assertEquals(List.of(), memberFrames(late), "ann's member_removed reached b after bob's roster lacked her");
+    }
+
+    @Test
+    void aMemberAnnouncedAgainAfterAnOutageIsNewsToTheOthersButNotToTheirOwnConnections() {
+        RecordingSubscriber annOnA = new RecordingSubscriber("a.1");
+        RecordingSubscriber bobOnA = new RecordingSubscriber("a.2");
+        RecordingSubscriber carlOnB = new RecordingSubscriber("b.1");
+        join(a, annOnA, ANN);
+        join(a, bobOnA, BOB);
+        join(b, carlOnB, new Member("carl", "\"carl\"", null));
+        List.of(annOnA, bobOnA, carlOnB).forEach(subscriber -> subscriber.frames.clear());
+        // The others reaped a (it was cut off) and a re-reported ann: versions after every roster read above.
+        a.membership().memberGone(APP, ROOM, "{\"id\":\"ann\",\"info\":null}", Long.MAX_VALUE - 1);
+        a.membership().memberBack(APP, ROOM, "{\"id\":\"ann\",\"info\":null}", Long.MAX_VALUE);
+        List<String> goneAndBack = List.of(Frames.memberRemoved(ROOM, "\"ann\""), Frames.memberAdded(ROOM, "\"ann\"", null));
+        assertEquals(goneAndBack, memberFrames(bobOnA));
+        assertEquals(goneAndBack, memberFrames(carlOnB));
+        assertEquals(List.of(), memberFrames(annOnA), "a member is never told of itself");
     }
 }

@@ -3,6 +3,7 @@ package dev.chorus.testing;
 import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.relay.Relay;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,8 +24,10 @@ import java.util.stream.Collectors;
  * two nodes of one cluster, without a network.
  * <p>Every answer is decided under one lock, so exactly one node sees a channel become occupied or
  * vacated, as with Redis. Relayed envelopes are delivered on the publishing thread, one at a time per
- * receiving node, in publish order: when {@code publish} returns, the other nodes have handled it.
- * Dead-node reaping, resync and the outage callbacks are not modelled.
+ * receiving node, in publish order: when {@code publish} returns, the other nodes have handled it,
+ * unless a node's incoming relay is paused ({@link Node#pauseRelay}), which stands for a slow link.
+ * Roster versions are one counter for the whole store. Dead-node reaping, resync and the outage
+ * callbacks are not modelled.
  */
 public final class InMemoryCluster {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -36,6 +39,7 @@ public final class InMemoryCluster {
     private final Map<String, Map<String, Long>> connections = new HashMap<>();
     private final Map<String, String> cached = new HashMap<>();
     private final Map<String, Long> rates = new HashMap<>();
+    private long rosterVersion;
 
     /** A new node of this cluster (its state and its relay), known to the others from now on. */
     public synchronized Node node(String id) {
@@ -45,6 +49,11 @@ public final class InMemoryCluster {
         Node node = new Node(id);
         nodes.put(id, node);
         return node;
+    }
+
+    /** A node made before, by its id. */
+    public synchronized Node nodeById(String id) {
+        return nodes.get(id);
     }
 
     private synchronized List<Node> othersThan(String id) {
@@ -57,6 +66,8 @@ public final class InMemoryCluster {
         /** What this node published, oldest first. */
         public final List<Envelope> sent = new CopyOnWriteArrayList<>();
         private volatile Consumer<Envelope> receiver = envelope -> { };
+        /** Envelopes for this node waiting for {@link #resumeRelay}; null while the relay runs. */
+        private List<Envelope> paused;
 
         private Node(String id) {
             this.id = id;
@@ -88,7 +99,23 @@ public final class InMemoryCluster {
         }
 
         private synchronized void receive(Envelope envelope) {
+            if (paused != null) {
+                paused.add(envelope);
+                return;
+            }
             receiver.accept(envelope);
+        }
+
+        /** Envelopes from the other nodes wait from now on, as on a slow link, until {@link #resumeRelay}. */
+        public synchronized void pauseRelay() {
+            paused = new ArrayList<>();
+        }
+
+        /** Hands over the envelopes that waited, in order, and lets the next ones through. */
+        public synchronized void resumeRelay() {
+            List<Envelope> waiting = paused;
+            paused = null;
+            waiting.forEach(receiver);
         }
 
         @Override
@@ -109,26 +136,26 @@ public final class InMemoryCluster {
 
         @Override
         public Optional<Boolean> join(String app, String channel, String userKey, String memberJson) {
-            return join(app, channel, userKey, memberJson, -1).map(entry -> entry == Entry.FIRST);
+            return join(app, channel, userKey, memberJson, -1).map(joined -> joined.entry() == Entry.FIRST);
         }
 
         @Override
-        public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+        public Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
             synchronized (InMemoryCluster.this) {
                 Map<String, Map<String, String>> users = members.computeIfAbsent(app, a -> new HashMap<>())
                         .computeIfAbsent(channel, c -> new HashMap<>());
                 Map<String, String> where = users.get(userKey);
                 boolean elsewhere = where != null && !where.isEmpty();
                 if (!elsewhere && maxMembers >= 0 && users.values().stream().filter(w -> !w.isEmpty()).count() >= maxMembers) {
-                    return Optional.of(Entry.FULL);
+                    return Optional.of(new Joined(Entry.FULL, 0));
                 }
                 users.computeIfAbsent(userKey, u -> new HashMap<>()).put(id, memberJson);
-                return Optional.of(elsewhere ? Entry.AGAIN : Entry.FIRST);
+                return Optional.of(elsewhere ? new Joined(Entry.AGAIN, 0) : new Joined(Entry.FIRST, ++rosterVersion));
             }
         }
 
         @Override
-        public Optional<Boolean> leave(String app, String channel, String userKey) {
+        public Optional<Left> leave(String app, String channel, String userKey) {
             synchronized (InMemoryCluster.this) {
                 Map<String, String> where = members.getOrDefault(app, Map.of()).getOrDefault(channel, Map.of()).get(userKey);
                 if (where != null) {
@@ -137,7 +164,8 @@ public final class InMemoryCluster {
                         members.get(app).get(channel).remove(userKey);
                     }
                 }
-                return Optional.of(where == null || where.isEmpty());
+                boolean last = where == null || where.isEmpty();
+                return Optional.of(new Left(last, last ? ++rosterVersion : 0));
             }
         }
 
@@ -152,11 +180,16 @@ public final class InMemoryCluster {
 
         @Override
         public Optional<Map<String, String>> roster(String app, String channel) {
+            return presence(app, channel).map(Roster::members);
+        }
+
+        @Override
+        public Optional<Roster> presence(String app, String channel) {
             synchronized (InMemoryCluster.this) {
-                Map<String, String> roster = new HashMap<>();
+                Map<String, String> roster = new LinkedHashMap<>();
                 members.getOrDefault(app, Map.of()).getOrDefault(channel, Map.of()).forEach((user, where) ->
                         where.values().stream().findFirst().ifPresent(json -> roster.put(user, json)));
-                return Optional.of(roster);
+                return Optional.of(new Roster(roster, rosterVersion));
             }
         }
 

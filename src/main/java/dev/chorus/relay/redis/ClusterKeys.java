@@ -7,6 +7,7 @@ package dev.chorus.relay.redis;
  * <li>{@code p:node:{id}}: the node's heartbeat, expiring after the node timeout;</li>
  * <li>{@code p:np:{id}}: the node's presence entries ({@link PresenceEntry}), so a reaper knows what to remove;</li>
  * <li>{@code p:pm:{app}:{channel}}: the channel's roster, user → member JSON over all nodes;</li>
+ * <li>{@code p:pv:{app}:{channel}}: the roster's version, bumped by every change of it, expiring a day after the last;</li>
  * <li>{@code p:pn:{app}:{channel}:{user}}: the nodes holding the user in the channel;</li>
  * <li>{@code p:subs:{app}:{id}}: the node's subscriptions, channel → count;</li>
  * <li>{@code p:conns:{app}}: connections, node → count;</li>
@@ -36,6 +37,10 @@ record ClusterKeys(String prefix) {
 
     String roster(String app, String channel) {
         return key("pm", app, channel);
+    }
+
+    String rosterVersion(String app, String channel) {
+        return key("pv", app, channel);
     }
 
     String holders(String app, String channel, String userKey) {

@@ -1,8 +1,12 @@
 package dev.chorus.relay.redis;
 
 import dev.chorus.relay.ClusterState.Entry;
+import dev.chorus.relay.ClusterState.Joined;
+import dev.chorus.relay.ClusterState.Roster;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The atomic steps of the cluster state, as Lua scripts run in Redis: each decides something for the
@@ -12,9 +16,25 @@ import java.util.List;
  * are retried after a link failure) and throws when Redis did not answer.
  */
 final class ClusterScripts {
+    // A roster's version: Redis's clock in microseconds, or one more than the last when the clock has not
+    // moved past it, so versions only grow, also after the key expired (a day after the roster last changed)
+    // or the store restarted empty. Written as an integer: Lua's own number formatting would round it.
+    // Effects replication (the default from Redis 5) is what lets a script write after reading TIME.
+    private static final String BUMP = """
+            if redis.replicate_commands then redis.replicate_commands() end
+            local function bump(key)
+              local now = redis.call('TIME')
+              local version = tonumber(now[1]) * 1000000 + tonumber(now[2])
+              local last = tonumber(redis.call('GET', key) or '0')
+              if version <= last then version = last + 1 end
+              redis.call('SET', key, string.format('%.0f', version), 'PX', 86400000)
+              return version
+            end
+            """;
     // ARGV[5] is max_presence_members (negative: none); KEYS[1] holds one field per distinct user in the
     // channel over all nodes, so its length is the cluster's member count, checked and added atomically.
-    private static final String JOIN = """
+    // Returns {1, version} when the user is new to the channel, {0, 0} when another node had them, -1 when full.
+    private static final String JOIN = BUMP + """
             local limit = tonumber(ARGV[5])
             if limit >= 0 and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= limit then
               return -1
@@ -22,19 +42,26 @@ final class ClusterScripts {
             redis.call('SADD', KEYS[3], ARGV[4])
             local added = redis.call('SADD', KEYS[2], ARGV[3])
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-            if added == 1 and redis.call('SCARD', KEYS[2]) == 1 then return 1 end
-            return 0
+            if added == 1 and redis.call('SCARD', KEYS[2]) == 1 then return {1, bump(KEYS[4])} end
+            return {0, 0}
             """;
-    private static final String LEAVE = """
+    // Returns {member JSON ('' when none was stored), version} when that was the user's last node, else false.
+    private static final String LEAVE = BUMP + """
             redis.call('SREM', KEYS[3], ARGV[3])
             redis.call('SREM', KEYS[2], ARGV[2])
             if redis.call('SCARD', KEYS[2]) == 0 then
               local member = redis.call('HGET', KEYS[1], ARGV[1])
               redis.call('HDEL', KEYS[1], ARGV[1])
-              if member then return member end
-              return ''
+              return {member or '', bump(KEYS[4])}
             end
             return false
+            """;
+    // The roster and its version in one step: {version, user, member JSON, ...}.
+    private static final String ROSTER = """
+            local out = {tonumber(redis.call('GET', KEYS[2]) or '0')}
+            local all = redis.call('HGETALL', KEYS[1])
+            for i = 1, #all do out[i + 1] = all[i] end
+            return out
             """;
     private static final String SUBSCRIBE = """
             local value = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
@@ -57,9 +84,9 @@ final class ClusterScripts {
             """;
     // Removes a dead node's part in one step, unless its heartbeat is back: a node that returns while it is
     // being reaped then either finds its part untouched or re-reports it after the reap, never in between.
-    // ARGV: prefix, node, app ids...; returns {entry, member JSON, ...} of users gone from the cluster and
+    // ARGV: prefix, node, app ids...; returns {entry, member JSON, roster version, ...} of users gone from the cluster and
     // {app NUL channel, ...} of channels whose counts changed, or false when the node is alive.
-    private static final String REAP = """
+    private static final String REAP = BUMP + """
             local p, node = ARGV[1], ARGV[2]
             if redis.call('EXISTS', p .. ':node:' .. node) == 1 then return false end
             local gone, channels = {}, {}
@@ -77,6 +104,7 @@ final class ClusterScripts {
                   if member then
                     table.insert(gone, entry)
                     table.insert(gone, member)
+                    table.insert(gone, bump(p .. ':pv:' .. app .. ':' .. channel))
                   end
                 end
               end
@@ -117,19 +145,42 @@ final class ClusterScripts {
     }
 
     /** Records this node as holding the user in the channel, unless that would take the channel past {@code maxMembers}. */
-    Entry join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+    Joined join(String app, String channel, String userKey, String memberJson, int maxMembers) {
         Object result = store.call(true, redis -> redis.eval(JOIN, List.of(keys.roster(app, channel), keys.holders(app, channel, userKey),
-                keys.nodePresence(nodeId)), List.of(userKey, memberJson, nodeId, new PresenceEntry(app, channel, userKey).encoded(),
-                String.valueOf(maxMembers))));
-        long code = ((Number) result).longValue();
-        return code < 0 ? Entry.FULL : code == 1 ? Entry.FIRST : Entry.AGAIN;
+                keys.nodePresence(nodeId), keys.rosterVersion(app, channel)), List.of(userKey, memberJson, nodeId,
+                new PresenceEntry(app, channel, userKey).encoded(), String.valueOf(maxMembers))));
+        if (!(result instanceof List<?> answer)) {
+            return new Joined(Entry.FULL, 0);
+        }
+        boolean first = ((Number) answer.get(0)).longValue() == 1;
+        return new Joined(first ? Entry.FIRST : Entry.AGAIN, ((Number) answer.get(1)).longValue());
     }
 
-    /** @return the member JSON when that was the user's last node in the channel (empty when none was stored), else null */
-    String leave(String app, String channel, String userKey) {
-        Object member = store.call(true, redis -> redis.eval(LEAVE, List.of(keys.roster(app, channel), keys.holders(app, channel, userKey),
-                keys.nodePresence(nodeId)), List.of(userKey, nodeId, new PresenceEntry(app, channel, userKey).encoded())));
-        return member == null ? null : member.toString();
+    /** @return when that was the user's last node in the channel, the member JSON (empty when none was stored) and the roster version; else null */
+    Left leave(String app, String channel, String userKey) {
+        Object result = store.call(true, redis -> redis.eval(LEAVE, List.of(keys.roster(app, channel), keys.holders(app, channel, userKey),
+                keys.nodePresence(nodeId), keys.rosterVersion(app, channel)), List.of(userKey, nodeId,
+                new PresenceEntry(app, channel, userKey).encoded())));
+        if (!(result instanceof List<?> answer)) {
+            return null;
+        }
+        return new Left(String.valueOf(answer.get(0)), ((Number) answer.get(1)).longValue());
+    }
+
+    /** A user's last node left the channel: the member JSON as stored ('' when none was) and the roster version after it. */
+    record Left(String memberJson, long version) {
+    }
+
+    /** The channel's roster over all nodes and its version, read in one step. */
+    Roster roster(String app, String channel) {
+        Object result = store.call(true, redis -> redis.eval(ROSTER, List.of(keys.roster(app, channel),
+                keys.rosterVersion(app, channel)), List.of()));
+        List<?> answer = (List<?>) result;
+        Map<String, String> members = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < answer.size(); i += 2) {
+            members.put(String.valueOf(answer.get(i)), String.valueOf(answer.get(i + 1)));
+        }
+        return new Roster(members, ((Number) answer.get(0)).longValue());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.chorus.relay.redis;
 
+import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.ClusterState.Entry;
 import dev.chorus.relay.ClusterState.LocalPart;
 import dev.chorus.relay.ClusterState.Member;
@@ -62,14 +63,15 @@ final class PartReport {
                 continue;
             }
             PresenceEntry entry = PresenceEntry.decode(stale);
-            String member = entry != null ? scripts.leave(entry.app(), entry.channel(), entry.userKey()) : null;
-            if (member != null && !member.isEmpty()) {
-                memberGone.accept(entry.member(member));
+            ClusterScripts.Left left = entry != null ? scripts.leave(entry.app(), entry.channel(), entry.userKey()) : null;
+            if (left != null && !left.memberJson().isEmpty()) {
+                memberGone.accept(entry.member(left.memberJson(), left.version()));
             }
         }
         part.members().forEach((app, channels) -> channels.forEach((channel, members) -> members.forEach((user, json) -> {
-            if (scripts.join(app, channel, user, json, -1) == Entry.FIRST) {
-                unannounced.add(new Member(app, channel, user, json));
+            ClusterState.Joined joined = scripts.join(app, channel, user, json, -1);
+            if (joined.entry() == Entry.FIRST) {
+                unannounced.add(new Member(app, channel, user, json, joined.version()));
             }
         })));
         // Only where the store has none: an event published since the store came back is newer than this copy.

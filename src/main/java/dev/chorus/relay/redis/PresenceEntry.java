@@ -20,7 +20,12 @@ record PresenceEntry(String app, String channel, String userKey) {
     }
 
     Member member(String memberJson) {
-        return new Member(app, channel, userKey, memberJson);
+        return member(memberJson, 0);
+    }
+
+    /** @param version the roster version after the member left or came back */
+    Member member(String memberJson, long version) {
+        return new Member(app, channel, userKey, memberJson, version);
     }
 
     static PresenceEntry of(Member member) {

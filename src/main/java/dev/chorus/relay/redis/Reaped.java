@@ -13,7 +13,7 @@ record Reaped(List<Member> gone, List<Channel> channels) {
     }
 
     /**
-     * Reads the reap script's answer: {@code {{entry, member JSON, ...}, {app NUL channel, ...}}}.
+     * Reads the reap script's answer: {@code {{entry, member JSON, roster version, ...}, {app NUL channel, ...}}}.
      * @return null when the script found the node alive and removed nothing
      */
     static Reaped from(Object result) {
@@ -22,10 +22,10 @@ record Reaped(List<Member> gone, List<Channel> channels) {
         }
         List<Member> gone = new ArrayList<>();
         List<?> pairs = (List<?>) lists.get(0);
-        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+        for (int i = 0; i + 2 < pairs.size(); i += 3) {
             PresenceEntry entry = PresenceEntry.decode(String.valueOf(pairs.get(i)));
             if (entry != null) {
-                gone.add(entry.member(String.valueOf(pairs.get(i + 1))));
+                gone.add(entry.member(String.valueOf(pairs.get(i + 1)), ((Number) pairs.get(i + 2)).longValue()));
             }
         }
         List<Channel> channels = new ArrayList<>();

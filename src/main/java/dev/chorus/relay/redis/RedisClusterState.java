@@ -80,11 +80,11 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
 
     @Override
     public Optional<Boolean> join(String app, String channel, String userKey, String memberJson) {
-        return join(app, channel, userKey, memberJson, -1).map(entry -> entry == Entry.FIRST);
+        return join(app, channel, userKey, memberJson, -1).map(joined -> joined.entry() == Entry.FIRST);
     }
 
     @Override
-    public Optional<Entry> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
+    public Optional<Joined> join(String app, String channel, String userKey, String memberJson, int maxMembers) {
         if (down()) {
             markDirty();
             return Optional.empty();
@@ -111,13 +111,14 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     }
 
     @Override
-    public Optional<Boolean> leave(String app, String channel, String userKey) {
+    public Optional<Left> leave(String app, String channel, String userKey) {
         if (down()) {
             markDirty();
             return Optional.empty();
         }
         try {
-            return Optional.of(scripts.leave(app, channel, userKey) != null);
+            ClusterScripts.Left left = scripts.leave(app, channel, userKey);
+            return Optional.of(left == null ? new Left(false, 0) : new Left(true, left.version()));
         } catch (RuntimeException e) {
             markDirty();
             return Optional.empty();
@@ -127,6 +128,18 @@ public final class RedisClusterState implements ClusterState, AutoCloseable {
     @Override
     public Optional<Map<String, String>> roster(String app, String channel) {
         return read(redis -> redis.hgetAll(keys.roster(app, channel)));
+    }
+
+    @Override
+    public Optional<Roster> presence(String app, String channel) {
+        if (down()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(scripts.roster(app, channel));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Reads are idempotent, so retried once; one that still fails answers empty. */

@@ -48,7 +48,9 @@ class HeartbeatTest {
         CompletableFuture<Member> gone = new CompletableFuture<>();
         try (Heartbeat n1 = heartbeat("n1", () -> { }, gone::complete)) {
             n1.start();
-            assertEquals(new Member("1", "presence-a", "u", "{\"user_id\":\"u\"}"), gone.get(10, TimeUnit.SECONDS));
+            Member member = gone.get(10, TimeUnit.SECONDS);
+            assertEquals(new Member("1", "presence-a", "u", "{\"user_id\":\"u\"}", member.version()), member);
+            assertTrue(member.version() > 0, "announced with the version the reap gave the roster");
         }
     }
 

@@ -46,7 +46,8 @@ class PartReportTest {
     @Test
     void aStoreRestartedEmptyGetsThePartBackAndTheMembersAreFirstAgain() {
         List<Member> first = report.write(part(Map.of("presence-a", Map.of("u", "{}"))));
-        assertEquals(List.of(new Member("1", "presence-a", "u", "{}")), first);
+        assertEquals(List.of(new Member("1", "presence-a", "u", "{}", scripts.roster("1", "presence-a").version())), first,
+                "announced with the version its join gave the roster");
         try (Jedis admin = redis.admin()) {
             assertEquals(Map.of("news", "2"), admin.hgetAll(keys.subscriptions("1", "n1")));
             assertEquals("3", admin.hget(keys.connections("1"), "n1"));
@@ -71,7 +72,8 @@ class PartReportTest {
         scripts.join("1", "presence-a", "left", "{\"user_id\":\"left\"}", -1);
         scripts.join("1", "presence-a", "stays", "{}", -1);
         report.write(part(Map.of("presence-a", Map.of("stays", "{}"))));
-        assertEquals(List.of(new Member("1", "presence-a", "left", "{\"user_id\":\"left\"}")), gone);
+        assertEquals(List.of(new Member("1", "presence-a", "left", "{\"user_id\":\"left\"}", scripts.roster("1", "presence-a").version())),
+                gone, "announced with the version its leave gave the roster");
         try (Jedis admin = redis.admin()) {
             assertEquals(Map.of("stays", "{}"), admin.hgetAll(keys.roster("1", "presence-a")));
         }
