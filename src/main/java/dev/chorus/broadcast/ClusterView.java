@@ -24,10 +24,13 @@ final class ClusterView {
     private final ClusterState cluster;
     private final Broadcaster local;
     private final String nodeId;
+    /** One node by configuration ({@link ClusterState#NONE}): its own roster versions order its frames. */
+    private final boolean alone;
 
     /** @param local whose registries hold this node's part */
     ClusterView(ClusterState cluster, Broadcaster local, String nodeId) {
         this.cluster = cluster;
+        this.alone = cluster == ClusterState.NONE;
         this.local = local;
         this.nodeId = nodeId;
     }
@@ -49,17 +52,25 @@ final class ClusterView {
 
     /** The presence payload for a subscriber: the cluster's roster, else this node's ({@code localData}). */
     String presenceData(App app, String channel, String localData) {
-        return presence(app, channel, localData).data();
+        return presence(app, channel, localData, RosterChange.UNORDERED).data();
     }
 
     /**
      * The presence payload for a subscriber and the roster version it shows: the cluster's, else this
-     * node's ({@code localData}) with no version.
+     * node's ({@code localData}, at {@code localVersion}).
      */
-    Presence presence(App app, String channel, String localData) {
+    Presence presence(App app, String channel, String localData, long localVersion) {
         return cluster.presence(app.id(), channel)
                 .map(roster -> new Presence(MemberJson.presenceData(roster.members()), roster.version()))
-                .orElse(new Presence(localData, RosterChange.UNORDERED));
+                .orElse(new Presence(localData, local(localVersion)));
+    }
+
+    /**
+     * This node's roster version where this node's answers stand alone. A clustered node that cannot ask
+     * Redis answers without one: its own numbers and the cluster's do not order each other.
+     */
+    private long local(long localVersion) {
+        return alone ? localVersion : RosterChange.UNORDERED;
     }
 
     /** A {@code subscription_succeeded} presence payload and the roster version it was read at. */
@@ -69,10 +80,11 @@ final class ClusterView {
     /**
      * Records a user new to the channel on this node. Unreachable cluster: this node's registry already
      * checked the member limit on its own part, so the user counts as first.
+     * @param localVersion this node's roster version after the join
      */
-    ClusterState.Joined join(App app, String channel, String userKey, String memberJson) {
+    ClusterState.Joined join(App app, String channel, String userKey, String memberJson, long localVersion) {
         return cluster.join(app.id(), channel, userKey, memberJson, app.maxPresenceMembers())
-                .orElse(new ClusterState.Joined(ClusterState.Entry.FIRST, RosterChange.UNORDERED));
+                .orElse(new ClusterState.Joined(ClusterState.Entry.FIRST, local(localVersion)));
     }
 
     /** Records a user's first signed-in connection on this node; true when first anywhere (alone: always). */
@@ -80,9 +92,17 @@ final class ClusterView {
         return cluster.join(app.id(), ClusterState.SIGNED_IN, userId, "{}").orElse(true);
     }
 
-    /** Records that the user left the channel on this node; whether they left the whole cluster (alone: always). */
-    ClusterState.Left leave(App app, String channel, String userKey) {
-        return cluster.leave(app.id(), channel, userKey).orElse(new ClusterState.Left(true, RosterChange.UNORDERED));
+    /**
+     * Records that the user left the channel on this node; whether they left the whole cluster (alone: always).
+     * @param localVersion this node's roster version after the leave
+     */
+    ClusterState.Left leave(App app, String channel, String userKey, long localVersion) {
+        return cluster.leave(app.id(), channel, userKey).orElse(new ClusterState.Left(true, local(localVersion)));
+    }
+
+    /** Records that a signed-in user's last connection here closed; true when they left the whole cluster (alone: always). */
+    boolean signOut(App app, String userId) {
+        return cluster.leave(app.id(), ClusterState.SIGNED_IN, userId).map(ClusterState.Left::last).orElse(true);
     }
 
     /** Reports a connection opened or closed here; nothing to fall back to, the total is only read (alone: this node's). */

@@ -72,13 +72,13 @@ public final class Membership implements AutoCloseable {
         if (kind.presence() && local.firstForUser()) {
             // max_presence_members is the channel's over all nodes: the cluster decides whether a new user fits
             // (this node's registry only checked its own part).
-            entry = view.join(app, channel, member.userKey(), MemberJson.of(member));
+            entry = view.join(app, channel, member.userKey(), MemberJson.of(member), local.rosterVersion());
             if (entry.entry() == ClusterState.Entry.FULL) {
                 // Taken back before anything was counted or announced. Small race, accepted: a second connection
                 // of the same user on this node in between stays subscribed while the cluster has not recorded it.
                 registry.unsubscribe(channel, subscriber, member);
                 return new Joined(new ChannelRegistry.Subscribed(local.channel(), false, false, true, null,
-                        local.subscriptions() - 1, false), null);
+                        local.subscriptions() - 1), null);
             }
         }
         if (kind != ChannelKind.SERVER_TO_USER) {
@@ -91,7 +91,7 @@ public final class Membership implements AutoCloseable {
         if (first) {
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.userKey()));
         }
-        ClusterView.Presence roster = view.presence(app, channel, local.presenceData());
+        ClusterView.Presence roster = view.presence(app, channel, local.presenceData(), local.rosterVersion());
         // From here fan-out leaves out member frames this roster has; those it handed over before are
         // held by the connection, and the caller drops them when it releases (Connection.release).
         local.channel().rosterSent(subscriber, roster.version());
@@ -116,7 +116,7 @@ public final class Membership implements AutoCloseable {
             return;
         }
         ChannelKind kind = local.channel().kind();
-        ClusterState.Left left = local.lastForUser() ? view.leave(app, channel, member.userKey()) : null;
+        ClusterState.Left left = local.lastForUser() ? view.leave(app, channel, member.userKey(), local.rosterVersion()) : null;
         if (left != null && left.last()) {
             if (announce) {
                 fanOut.publishMember(app, channel, Frames.memberRemoved(channel, member.userIdJson()), null,
@@ -232,7 +232,7 @@ public final class Membership implements AutoCloseable {
      * @return true when the user has no signed-in connection anywhere now (the other nodes have been told)
      */
     public boolean signedOut(App app, String userId) {
-        boolean last = view.leave(app, ClusterState.SIGNED_IN, userId).last();
+        boolean last = view.signOut(app, userId);
         if (last) {
             announceUserStatus(app, userId, false);
         }

@@ -25,6 +25,7 @@ public final class Channel {
     private final Mailbox mailbox = new Mailbox();
     /** Presence only: user key → roster entry. Insertion order is first-subscription order. */
     private final Map<String, RosterEntry> roster;
+    private long rosterVersion;
 
     Channel(String name, ChannelKind kind) {
         this.name = name;
@@ -126,28 +127,41 @@ public final class Channel {
         return seat != null && seat.subscriber == subscriber && subscribers.remove(subscriber.socketId(), seat);
     }
 
-    /** @return true when this is the user's first connection in the channel */
-    synchronized boolean addMember(Member member) {
+    /**
+     * @param versions numbers the change when the user is new to the channel
+     * @return true when this is the user's first connection in the channel
+     */
+    synchronized boolean addMember(Member member, AtomicLong versions) {
         RosterEntry entry = roster.get(member.userKey());
         if (entry == null) {
             roster.put(member.userKey(), new RosterEntry(member));
+            rosterVersion = versions.incrementAndGet();
             return true;
         }
         entry.connections++;
         return false;
     }
 
-    /** @return true when that was the user's last connection in the channel */
-    synchronized boolean removeMember(Member member) {
+    /**
+     * @param versions numbers the change when the user left the channel
+     * @return true when that was the user's last connection in the channel
+     */
+    synchronized boolean removeMember(Member member, AtomicLong versions) {
         RosterEntry entry = roster.get(member.userKey());
         if (entry == null) {
             return false;
         }
         if (--entry.connections == 0) {
             roster.remove(member.userKey());
+            rosterVersion = versions.incrementAndGet();
             return true;
         }
         return false;
+    }
+
+    /** This node's version of the roster: the number of its last change (see {@link ChannelRegistry}). */
+    synchronized long rosterVersion() {
+        return rosterVersion;
     }
 
     synchronized boolean hasUser(String userKey) {

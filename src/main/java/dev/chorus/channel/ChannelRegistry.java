@@ -22,6 +22,11 @@ public final class ChannelRegistry {
     private final ConcurrentHashMap<String, CachedEvent> cache = new ConcurrentHashMap<>();
     /** Characters of every cached frame together (bytes, for the ASCII JSON they almost always are). */
     private final AtomicLong cachedBytes = new AtomicLong();
+    /**
+     * Numbers this node's roster changes, over all its presence channels (a channel emptied and made again
+     * goes on from where the old one was): what orders member frames against rosters on a node alone.
+     */
+    private final AtomicLong rosterVersions = new AtomicLong();
 
     /** The last event of a cache channel, as the complete frame subscribers get. */
     public record CachedEvent(String frame, long expiresAtNanos) {
@@ -29,14 +34,16 @@ public final class ChannelRegistry {
 
     /**
      * What a subscribe did, for the caller to tell the subscriber and the other members.
-     * @param channel     the channel joined; null when {@code channelsFull}
-     * @param channelsFull the app is at its channel limit and this subscribe would have created one more
+     * @param channel       the channel joined; null when {@code channelsFull}
+     * @param channelsFull  the app is at its channel limit and this subscribe would have created one more
+     * @param rosterVersion this node's version of the roster in {@code presenceData}, which is also the
+     *                      version of this subscribe's change when it was the user's first (see {@link #subscribe})
      */
     public record Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
-                             String presenceData, int subscriptions, boolean channelsFull) {
-        Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
-                   String presenceData, int subscriptions) {
-            this(channel, alreadySubscribed, firstForUser, rosterFull, presenceData, subscriptions, false);
+                             String presenceData, int subscriptions, boolean channelsFull, long rosterVersion) {
+        public Subscribed(Channel channel, boolean alreadySubscribed, boolean firstForUser, boolean rosterFull,
+                          String presenceData, int subscriptions) {
+            this(channel, alreadySubscribed, firstForUser, rosterFull, presenceData, subscriptions, false, 0);
         }
     }
 
@@ -44,8 +51,9 @@ public final class ChannelRegistry {
      * What an unsubscribe did.
      * @param subscriptions the channel's subscriptions right after, read inside the atomic section (so two
      *                      concurrent leaves cannot both see zero)
+     * @param rosterVersion when {@code lastForUser}, this node's roster version after the user left
      */
-    public record Unsubscribed(Channel channel, boolean lastForUser, int subscriptions) {
+    public record Unsubscribed(Channel channel, boolean lastForUser, int subscriptions, long rosterVersion) {
     }
 
     public Channel find(String name) {
@@ -79,13 +87,14 @@ public final class ChannelRegistry {
         Subscribed[] result = new Subscribed[1];
         channels.compute(name, (key, channel) -> {
             if (channel == null && channels.size() >= maxChannels && ChannelKind.of(key) != ChannelKind.SERVER_TO_USER) {
-                result[0] = new Subscribed(null, false, false, false, null, 0, true);
+                result[0] = new Subscribed(null, false, false, false, null, 0, true, 0);
                 return null;
             }
             Channel target = channel == null ? new Channel(key, ChannelKind.of(key)) : channel;
             if (target.contains(subscriber)) {
                 result[0] = new Subscribed(target, true, false, false,
-                        target.kind().presence() ? target.presenceData() : null, target.subscriptionCount());
+                        target.kind().presence() ? target.presenceData() : null, target.subscriptionCount(), false,
+                        target.rosterVersion());
                 return target;
             }
             boolean first = false;
@@ -94,11 +103,12 @@ public final class ChannelRegistry {
                     result[0] = new Subscribed(target, false, false, true, null, target.subscriptionCount());
                     return channel;
                 }
-                first = target.addMember(member);
+                first = target.addMember(member, rosterVersions);
             }
             target.add(subscriber, target.kind().presence() ? member.userKey() : null);
             result[0] = new Subscribed(target, false, first, false,
-                    target.kind().presence() ? target.presenceData() : null, target.subscriptionCount());
+                    target.kind().presence() ? target.presenceData() : null, target.subscriptionCount(), false,
+                    target.rosterVersion());
             return target;
         });
         return result[0];
@@ -200,8 +210,8 @@ public final class ChannelRegistry {
             if (!channel.remove(subscriber)) {
                 return channel;
             }
-            boolean last = member != null && channel.kind().presence() && channel.removeMember(member);
-            result[0] = new Unsubscribed(channel, last, channel.subscriptionCount());
+            boolean last = member != null && channel.kind().presence() && channel.removeMember(member, rosterVersions);
+            result[0] = new Unsubscribed(channel, last, channel.subscriptionCount(), channel.rosterVersion());
             return channel.isEmpty() ? null : channel;
         });
         return result[0];

@@ -138,16 +138,29 @@ class ClusterViewTest {
 
     @Test
     void joinsAndLeavesAreTheClusterSDecisionWhenItAnswers() {
-        assertEquals(ClusterState.Entry.AGAIN, clustered.join(APP, "presence-room", "ann", "{}").entry());
+        assertEquals(ClusterState.Entry.AGAIN, clustered.join(APP, "presence-room", "ann", "{}", 7).entry());
         assertFalse(clustered.signIn(APP, "ann"));
-        assertFalse(clustered.leave(APP, "presence-room", "ann").last());
+        assertFalse(clustered.leave(APP, "presence-room", "ann", 8).last());
+        assertFalse(clustered.signOut(APP, "ann"));
     }
 
     @Test
     void aNodeThatCannotAskTheClusterCountsEveryJoinFirstAndEveryLeaveLast() {
-        assertEquals(new ClusterState.Joined(ClusterState.Entry.FIRST, 0), alone.join(APP, "presence-room", "ann", "{}"));
+        assertEquals(new ClusterState.Joined(ClusterState.Entry.FIRST, 7), alone.join(APP, "presence-room", "ann", "{}", 7),
+                "a node alone numbers its roster changes itself");
         assertTrue(alone.signIn(APP, "ann"));
-        assertEquals(new ClusterState.Left(true, 0), alone.leave(APP, "presence-room", "ann"));
+        assertEquals(new ClusterState.Left(true, 8), alone.leave(APP, "presence-room", "ann", 8));
+        assertTrue(alone.signOut(APP, "ann"));
+        assertEquals(new ClusterView.Presence("local", 9), alone.presence(APP, "presence-room", "local", 9));
+    }
+
+    @Test
+    void aClusteredNodeThatCannotAskRedisGivesNoRosterVersionForItsOwnNumbersDoNotOrderTheClusters() {
+        ClusterView cutOff = new ClusterView(new ClusterState() {
+        }, local, "here");
+        assertEquals(new ClusterState.Joined(ClusterState.Entry.FIRST, 0), cutOff.join(APP, "presence-room", "ann", "{}", 7));
+        assertEquals(new ClusterState.Left(true, 0), cutOff.leave(APP, "presence-room", "ann", 8));
+        assertEquals(new ClusterView.Presence("local", 0), cutOff.presence(APP, "presence-room", "local", 9));
     }
 
     @Test
@@ -160,7 +173,7 @@ class ClusterViewTest {
                 return Optional.of(new Joined(Entry.FULL, 0));
             }
         }, local, "here");
-        assertEquals(ClusterState.Entry.FULL, view.join(APP, "presence-room", "ann", "{}").entry());
+        assertEquals(ClusterState.Entry.FULL, view.join(APP, "presence-room", "ann", "{}", 1).entry());
         assertEquals(5, asked.get());
     }
 

@@ -254,4 +254,23 @@ class MembershipTest {
         assertNull(joined.presenceData());
         assertEquals(List.of(), webhooks.emitted);
     }
+
+    @Test
+    void onANodeAloneASubscriberWhoseRosterHasAUserIsNotToldOfThemWhenTheirAnnouncementGoesOutAfterIt() {
+        Broadcasting roles = Broadcasting.of(relay, ClusterState.NONE, webhooks, Metrics.NONE, Duration.ZERO);
+        built.add(roles);
+        RecordingSubscriber annSocket = new RecordingSubscriber("a");
+        Membership.Joined ann = roles.membership().subscribe(APP, "presence-room", annSocket, ANN);
+        // Bob subscribes between ann's join and her member_added going out (the server sends it after subscribe returns).
+        RecordingSubscriber bobSocket = new RecordingSubscriber("b");
+        Membership.Joined bob = roles.membership().subscribe(APP, "presence-room", bobSocket, BOB);
+        assertTrue(bob.presenceData().contains("\"ann\""), bob.presenceData());
+        roles.broadcaster().publishMember(APP, "presence-room", Frames.memberAdded("presence-room", "\"ann\"", null), "a", ann.added());
+        assertEquals(List.of(), bobSocket.frames, "ann was in bob's roster already");
+        roles.broadcaster().publishMember(APP, "presence-room", Frames.memberAdded("presence-room", "\"bob\"", "{\"n\":2}"), "b",
+                bob.added());
+        assertEquals(List.of(Frames.memberAdded("presence-room", "\"bob\"", "{\"n\":2}")), annSocket.frames, "bob is news to ann");
+        roles.membership().unsubscribe(APP, "presence-room", annSocket, ANN);
+        assertEquals(List.of(Frames.memberRemoved("presence-room", "\"ann\"")), bobSocket.frames);
+    }
 }

@@ -213,8 +213,8 @@ class ClusterIT {
     @Test
     void presenceRosterListsMembersFromEveryNodeAndAnnouncesJoinsAcrossNodes() throws Exception {
         String channel = "presence-cluster-roster";
-        // A member on B first: once it has heard of ann, B has processed ann's join (a join on B within
-        // the relay's latency of a join on A can still be announced twice: see docs/scaling.md, known race).
+        // A member on B first: once it has heard of ann, B has processed ann's join, so bob's roster has her
+        // (joins within the relay's latency of each other: twoUsersJoiningOnTwoNodesAtOnce...).
         try (Wire.Client watch = present(nodeB, channel, "watch")) {
             watch.next();
             try (Wire.Client ann = present(nodeA, channel, "ann")) {
@@ -261,6 +261,66 @@ class ClusterIT {
             tabOnB.close();
             assertEquals(removed(channel, "u"), watcher.next());
         }
+    }
+
+    @Test
+    void twoUsersJoiningOnTwoNodesAtOnceEachHearOfTheOtherExactlyOnceEitherInTheRosterOrAsMemberAdded() throws Exception {
+        for (int round = 0; round < 40; round++) {
+            String channel = "presence-cluster-race-" + round;
+            try (Wire.Client onA = Wire.open(nodeA.port, "ck"); Wire.Client onB = Wire.open(nodeB.port, "ck")) {
+                String joinA = presenceSubscribe(onA, channel, "ua");
+                String joinB = presenceSubscribe(onB, channel, "ub");
+                // Back to back: each node's roster read can fall before or after the other's join reaches it.
+                onA.send(joinA);
+                onB.send(joinB);
+                String rosterA = onA.next();
+                String rosterB = onB.next();
+                assertTrue(rosterA.contains("subscription_succeeded") && rosterB.contains("subscription_succeeded"),
+                        rosterA + " / " + rosterB);
+                List<List<String>> rest = untilSentinels(channel, onA, onB);
+                assertHeardOnce(rosterA, rest.get(0), channel, "ub", "round " + round + " on A");
+                assertHeardOnce(rosterB, rest.get(1), channel, "ua", "round " + round + " on B");
+            }
+        }
+    }
+
+    private static String presenceSubscribe(Wire.Client client, String channel, String user) throws IOException {
+        String data = "{\"user_id\":\"" + user + "\",\"user_info\":{\"name\":\"" + user + "\"}}";
+        String auth = "ck:" + new dev.chorus.protocol.Signer("cs").sign(client.socketId() + ":" + channel + ":" + data);
+        return Wire.JSON.writeValueAsString(Map.of("event", "pusher:subscribe", "data",
+                Map.of("channel", channel, "auth", auth, "channel_data", data)));
+    }
+
+    /** What each client read before a sentinel triggered through each node (so all either node sent it before). */
+    private static List<List<String>> untilSentinels(String channel, Wire.Client a, Wire.Client b) throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (ChorusProcess node : List.of(nodeA, nodeB)) {
+            String id = "s" + SENTINELS.incrementAndGet();
+            assertEquals(200, sdk(node).trigger(channel, "sentinel", id).getHttpStatus());
+            expected.add(id);
+        }
+        List<List<String>> out = new ArrayList<>();
+        for (Wire.Client client : List.of(a, b)) {
+            List<String> read = new ArrayList<>();
+            int seen = 0;
+            while (seen < expected.size()) {
+                String frame = client.next();
+                if (frame.contains("\"sentinel\"")) {
+                    seen++;
+                } else {
+                    read.add(frame);
+                }
+            }
+            out.add(read);
+        }
+        return out;
+    }
+
+    /** The other user is in the roster and never announced, or not in it and announced once. */
+    private static void assertHeardOnce(String roster, List<String> after, String channel, String other, String where) {
+        boolean listed = roster.contains("\\\"" + other + "\\\"");
+        List<String> expected = listed ? List.of() : List.of(added(channel, other));
+        assertEquals(expected, after, where + ", roster " + roster);
     }
 
     @Test
