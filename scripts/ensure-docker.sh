@@ -49,15 +49,16 @@ start_engine() {
   if command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1; then
     if ! containerd_answers; then
       if ! pgrep -x containerd >/dev/null 2>&1; then
-        setsid nohup containerd >>"$containerd_log" 2>&1 </dev/null &
+        TMPDIR=/tmp setsid nohup containerd >>"$containerd_log" 2>&1 </dev/null &
       fi
       for _ in $(seq 1 240); do containerd_answers && break; sleep 0.5; done
       containerd_answers || fail "containerd did not answer within 120 s: $(tail -n 1 "$containerd_log" 2>/dev/null | cut -c1-300) (log: $containerd_log)"
     fi
     args+=(--containerd="$containerd_sock")
   fi
-  # Its own session, so it outlives this script.
-  setsid nohup dockerd "${args[@]}" >>"$log" 2>&1 </dev/null &
+  # Its own session, so it outlives this script; and /tmp, not the TMPDIR of whatever started it (the test
+  # suite's is under target/, gone with the next clean, and runc keeps its exec files there).
+  TMPDIR=/tmp setsid nohup dockerd "${args[@]}" >>"$log" 2>&1 </dev/null &
 }
 
 if ! docker info >/dev/null 2>&1; then
