@@ -9,6 +9,7 @@ import dev.chorus.relay.ClusterState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,17 +53,24 @@ final class ClusterView {
 
     /** The presence payload for a subscriber: the cluster's roster, else this node's ({@code localData}). */
     String presenceData(App app, String channel, String localData) {
-        return presence(app, channel, localData, RosterChange.UNORDERED).data();
+        return cluster.roster(app.id(), channel).map(MemberJson::presenceData).orElse(localData);
     }
 
     /**
      * The presence payload for a subscriber and the roster version it shows: the cluster's, else this
-     * node's ({@code localData}, at {@code localVersion}).
+     * node's ({@code localData}, at {@code localVersion}). The subscriber's own member is always in it, as
+     * Pusher's is: a second connection of a user can read the cluster's roster before the first one's join
+     * is recorded, and the member frame that would have told it is about itself.
      */
-    Presence presence(App app, String channel, String localData, long localVersion) {
-        return cluster.presence(app.id(), channel)
-                .map(roster -> new Presence(MemberJson.presenceData(roster.members()), roster.version()))
-                .orElse(new Presence(localData, local(localVersion)));
+    Presence presence(App app, String channel, String localData, long localVersion, String selfKey, String selfJson) {
+        return cluster.presence(app.id(), channel).map(roster -> {
+            Map<String, String> members = roster.members();
+            if (!members.containsKey(selfKey)) {
+                members = new LinkedHashMap<>(members);
+                members.put(selfKey, selfJson);
+            }
+            return new Presence(MemberJson.presenceData(members), roster.version());
+        }).orElse(new Presence(localData, local(localVersion)));
     }
 
     /**

@@ -27,8 +27,7 @@ import java.util.function.IntConsumer;
  * large channels splitting at once cannot starve the pool), and the next round starts only when every
  * part is done.
  * <p>Guarantees: per channel, each subscriber gets frames in publish order, each at most once, and
- * only frames published after it joined; a presence member frame only when it is news to that subscriber
- * (see {@link Channel.Seat#hasAlready}); across channels no order is promised. Never blocks the caller.
+ * only frames published after it joined; across channels no order is promised. Never blocks the caller.
  */
 final class FanOut implements AutoCloseable {
     /** Up to this many subscribers a channel is delivered inline (tests and most channels live here). */
@@ -129,7 +128,7 @@ final class FanOut implements AutoCloseable {
             Letter letter = round.get(i);
             frames[i] = letter.frame();
             oldest = Math.min(oldest, letter.sequence());
-            excluding |= letter.except() != null || letter.frame().change() != null;
+            excluding |= letter.except() != null;
         }
         EncodedFrame single = count == 1 ? frames[0] : null;
         List<EncodedFrame> all = List.of(frames);
@@ -157,8 +156,7 @@ final class FanOut implements AutoCloseable {
         EncodedFrame first = null;
         for (Letter letter : round) {
             if (seat.since() > letter.sequence()
-                    || letter.except() != null && letter.except().equals(subscriber.socketId())
-                    || letter.frame().change() != null && seat.hasAlready(letter.frame().change())) {
+                    || letter.except() != null && letter.except().equals(subscriber.socketId())) {
                 continue;
             }
             if (first == null) {

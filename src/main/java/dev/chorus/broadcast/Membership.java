@@ -43,7 +43,7 @@ public final class Membership implements AutoCloseable {
      * The outcome of a subscribe, with presence decided for the whole cluster.
      * @param added         for a user new to the channel ({@code firstForUser}), the roster change to announce
      * @param rosterVersion the version of the roster in {@code presenceData}: member frames up to it are
-     *                      already in it (see {@link RosterChange})
+     *                      already in it, so the connection leaves them out (see {@link RosterChange})
      */
     public record Joined(ChannelRegistry.Subscribed local, String presenceData, boolean firstForUser, RosterChange added,
                          long rosterVersion) {
@@ -91,10 +91,8 @@ public final class Membership implements AutoCloseable {
         if (first) {
             webhooks.emit(app, Webhooks.member(Webhooks.MEMBER_ADDED, channel, member.userKey()));
         }
-        ClusterView.Presence roster = view.presence(app, channel, local.presenceData(), local.rosterVersion());
-        // From here fan-out leaves out member frames this roster has; those it handed over before are
-        // held by the connection, and the caller drops them when it releases (Connection.release).
-        local.channel().rosterSent(subscriber, roster.version());
+        ClusterView.Presence roster = view.presence(app, channel, local.presenceData(), local.rosterVersion(),
+                member.userKey(), MemberJson.of(member));
         return new Joined(local, roster.data(), first,
                 first ? new RosterChange(channel, member.userKey(), entry.version()) : null, roster.version());
     }

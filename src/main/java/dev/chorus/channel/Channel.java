@@ -2,7 +2,6 @@ package dev.chorus.channel;
 
 import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.PresenceRoster;
-import dev.chorus.protocol.RosterChange;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -50,34 +49,8 @@ public final class Channel {
      * A subscriber and the join count at which it subscribed: fan-out that runs after a frame was
      * published still skips subscribers who joined after it (they got the state in their
      * subscription_succeeded instead, e.g. a presence roster that already has the new member).
-     * On presence channels it also knows its member's user and the version of the roster it was sent,
-     * which is how fan-out tells member frames it already has (see {@link RosterChange}).
      */
-    public static final class Seat {
-        private final Subscriber subscriber;
-        private final long since;
-        private final String userKey;
-        /** Set once, by the subscribe that read the roster; until then every member frame is delivered (and held). */
-        private volatile long rosterVersion = RosterChange.UNORDERED;
-
-        Seat(Subscriber subscriber, long since, String userKey) {
-            this.subscriber = subscriber;
-            this.since = since;
-            this.userKey = userKey;
-        }
-
-        public Subscriber subscriber() {
-            return subscriber;
-        }
-
-        public long since() {
-            return since;
-        }
-
-        /** True when this subscriber must not get the frame: a member frame it has, or about its own user. */
-        public boolean hasAlready(RosterChange change) {
-            return userKey != null && change.staleFor(userKey, rosterVersion);
-        }
+    public record Seat(Subscriber subscriber, long since) {
     }
 
     /** The join count now: stamp a frame with it when it is published. */
@@ -106,25 +79,13 @@ public final class Channel {
         return subscribers.containsKey(subscriber.socketId());
     }
 
-    /** @param userKey the member's user on a presence channel, else null */
-    void add(Subscriber subscriber, String userKey) {
-        subscribers.put(subscriber.socketId(), new Seat(subscriber, joins.incrementAndGet(), userKey));
-    }
-
-    /**
-     * The subscriber was sent the roster as it was at {@code rosterVersion}: member frames up to that
-     * version are not for it from now on (those fan-out handed it before are the subscribe's to drop).
-     */
-    public void rosterSent(Subscriber subscriber, long rosterVersion) {
-        Seat seat = subscribers.get(subscriber.socketId());
-        if (seat != null && seat.subscriber == subscriber) {
-            seat.rosterVersion = rosterVersion;
-        }
+    void add(Subscriber subscriber) {
+        subscribers.put(subscriber.socketId(), new Seat(subscriber, joins.incrementAndGet()));
     }
 
     boolean remove(Subscriber subscriber) {
         Seat seat = subscribers.get(subscriber.socketId());
-        return seat != null && seat.subscriber == subscriber && subscribers.remove(subscriber.socketId(), seat);
+        return seat != null && seat.subscriber() == subscriber && subscribers.remove(subscriber.socketId(), seat);
     }
 
     /**

@@ -105,7 +105,7 @@ public final class ChannelRegistry {
                 }
                 first = target.addMember(member, rosterVersions);
             }
-            target.add(subscriber, target.kind().presence() ? member.userKey() : null);
+            target.add(subscriber);
             result[0] = new Subscribed(target, false, first, false,
                     target.kind().presence() ? target.presenceData() : null, target.subscriptionCount(), false,
                     target.rosterVersion());

@@ -7,6 +7,7 @@ import dev.chorus.protocol.ChannelKind;
 import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.protocol.RosterChange;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,16 @@ public final class Connection implements Subscriber {
     private final Object holding = new Object();
     /** Frames waiting for a subscription's confirmation; null (almost always) when none is pending. */
     private volatile List<EncodedFrame> held;
+    /**
+     * Presence channel → the roster this connection was sent: member frames it already has, or about its own
+     * user, are not for it. Guarded by {@code holding}, where the confirmation goes out, so a frame checked
+     * before the roster was known is never sent after it. At most one entry per subscribed channel.
+     */
+    private final Map<String, RosterSent> rosters = new HashMap<>();
+
+    /** The roster a presence subscription was confirmed with: whose connection, at which roster version. */
+    private record RosterSent(String userKey, long version) {
+    }
 
     public Connection(String socketId, App app, Transport transport, FrameLog log, Runnable onOverflow) {
         this.socketId = socketId;
@@ -69,6 +80,10 @@ public final class Connection implements Subscriber {
 
     @Override
     public void send(EncodedFrame frame) {
+        if (frame.change() != null) {
+            sendMember(List.of(frame));
+            return;
+        }
         if (held != null && hold(List.of(frame))) {
             return;
         }
@@ -78,10 +93,41 @@ public final class Connection implements Subscriber {
 
     @Override
     public void send(List<EncodedFrame> frames) {
+        for (EncodedFrame frame : frames) {
+            if (frame.change() != null) {
+                sendMember(frames);
+                return;
+            }
+        }
         if (held != null && hold(frames)) {
             return;
         }
         offerAll(frames);
+    }
+
+    /** Frames among which are presence member frames: held, or sent less those that are no news to this connection. */
+    private void sendMember(List<EncodedFrame> frames) {
+        synchronized (holding) {
+            if (held != null) {
+                held.addAll(frames);
+                return;
+            }
+            List<EncodedFrame> news = new ArrayList<>(frames);
+            news.removeIf(this::noNews);
+            if (!news.isEmpty()) {
+                offerAll(news);
+            }
+        }
+    }
+
+    /** Under {@code holding}: a member frame whose change this connection's roster of that channel has, or about its own user. */
+    private boolean noNews(EncodedFrame frame) {
+        RosterChange change = frame.change();
+        if (change == null) {
+            return false;
+        }
+        RosterSent sent = rosters.get(change.channel());
+        return sent != null && change.staleFor(sent.userKey(), sent.version());
     }
 
     private void offerAll(List<EncodedFrame> frames) {
@@ -104,32 +150,40 @@ public final class Connection implements Subscriber {
     }
 
     /**
-     * Sends {@code first} (null: nothing), then whatever waited since {@link #hold}, in order. Senders
-     * that arrive meanwhile wait on the lock and then find nothing held, so they come after both.
+     * Sends {@code first} (null: nothing), then whatever waited since {@link #hold}, in order, less member
+     * frames that are no news to this connection. Senders that arrive meanwhile wait on the lock and then
+     * find nothing held, so they come after both.
      */
     public void release(EncodedFrame first) {
-        release(first, null, RosterChange.UNORDERED, null);
-    }
-
-    /**
-     * As {@link #release(EncodedFrame)}, leaving out the held member frames of {@code channel} that the
-     * roster in {@code first} already has (read at {@code rosterVersion}) or that are about {@code userKey},
-     * this connection's own user: fan-out handed them over before it knew which roster the connection got.
-     */
-    public void release(EncodedFrame first, String channel, long rosterVersion, String userKey) {
         synchronized (holding) {
             List<EncodedFrame> waiting = held;
             if (first != null) {
                 offerAll(List.of(first));
             }
             if (waiting != null && !waiting.isEmpty()) {
-                if (channel != null) {
-                    waiting.removeIf(frame -> frame.change() != null && frame.change().channel().equals(channel)
-                            && frame.change().staleFor(userKey, rosterVersion));
-                }
+                waiting.removeIf(this::noNews);
                 offerAll(waiting);
             }
             held = null;
+        }
+    }
+
+    /**
+     * As {@link #release(EncodedFrame)} for a new presence subscription confirmed with the roster at
+     * {@code rosterVersion}: from now on member frames of {@code channel} that roster has (also those held
+     * meanwhile), or about {@code userKey}, this connection's own user, are not sent to it.
+     */
+    public void release(EncodedFrame first, String channel, String userKey, long rosterVersion) {
+        synchronized (holding) {
+            rosters.put(channel, new RosterSent(userKey, rosterVersion));
+            release(first);
+        }
+    }
+
+    /** The connection left a presence channel: nothing is filtered for it any more. */
+    public void forgetRoster(String channel) {
+        synchronized (holding) {
+            rosters.remove(channel);
         }
     }
 

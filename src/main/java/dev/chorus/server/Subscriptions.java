@@ -168,9 +168,10 @@ final class Subscriptions {
             confirmation = EncodedFrame.of(Frames.subscriptionSucceeded(channel, kind.presence() ? joined.presenceData() : "{}"));
             return true;
         } finally {
-            if (joined != null && kind.presence()) {
-                // Member frames fan-out handed over while the roster was read: those it has, or about this user, go.
-                connection.release(confirmation, channel, joined.rosterVersion(), member.userKey());
+            if (joined != null && kind.presence() && confirmation != null && !joined.local().alreadySubscribed()
+                    && joined.presenceData() != null) {
+                // From here on, member frames this roster has, or about this user, are not the connection's.
+                connection.release(confirmation, channel, member.userKey(), joined.rosterVersion());
             } else {
                 connection.release(confirmation);
             }
@@ -199,6 +200,7 @@ final class Subscriptions {
         membership.unsubscribe(connection.app(), channel, connection, member);
         if (member != Connection.NOT_PRESENCE) {
             registry.forgetUser(connection, member.userKey());
+            connection.forgetRoster(channel);
         }
     }
 

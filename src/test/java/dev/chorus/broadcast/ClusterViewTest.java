@@ -151,7 +151,14 @@ class ClusterViewTest {
         assertTrue(alone.signIn(APP, "ann"));
         assertEquals(new ClusterState.Left(true, 8), alone.leave(APP, "presence-room", "ann", 8));
         assertTrue(alone.signOut(APP, "ann"));
-        assertEquals(new ClusterView.Presence("local", 9), alone.presence(APP, "presence-room", "local", 9));
+        assertEquals(new ClusterView.Presence("local", 9), alone.presence(APP, "presence-room", "local", 9, "ann", "{}"));
+    }
+
+    @Test
+    void theClusterSRosterHandedToASubscriberAlwaysListsItsOwnMember() {
+        ClusterView.Presence presence = clustered.presence(APP, "presence-room", "local", 9, "ann", "{\"id\":\"ann\",\"info\":null}");
+        assertTrue(presence.data().contains("\"ann\"") && presence.data().contains("\"bob\""), presence.data());
+        assertEquals(0, presence.version(), "the version the cluster read it at");
     }
 
     @Test
@@ -160,7 +167,7 @@ class ClusterViewTest {
         }, local, "here");
         assertEquals(new ClusterState.Joined(ClusterState.Entry.FIRST, 0), cutOff.join(APP, "presence-room", "ann", "{}", 7));
         assertEquals(new ClusterState.Left(true, 0), cutOff.leave(APP, "presence-room", "ann", 8));
-        assertEquals(new ClusterView.Presence("local", 0), cutOff.presence(APP, "presence-room", "local", 9));
+        assertEquals(new ClusterView.Presence("local", 0), cutOff.presence(APP, "presence-room", "local", 9, "ann", "{}"));
     }
 
     @Test

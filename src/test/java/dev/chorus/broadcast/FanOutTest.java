@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.channel.Channel;
 import dev.chorus.channel.ChannelRegistry;
-import dev.chorus.protocol.RosterChange;
-import dev.chorus.channel.Member;
 import dev.chorus.channel.Subscriber;
 import dev.chorus.protocol.EncodedFrame;
 import dev.chorus.testing.Await;
@@ -204,40 +202,4 @@ class FanOutTest {
         }
     }
 
-    @Test
-    void aMemberFrameReachesOnlyTheSubscribersToWhomItIsNewsOnSmallAndLargeChannels() throws Exception {
-        for (int size : new int[] {3, FanOut.INLINE_LIMIT * 2}) {
-            String channel = "presence-" + size;
-            List<Recorder> recorders = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                Recorder recorder = new Recorder(size + "." + i, 0);
-                registry.subscribe(channel, recorder, new Member("u" + i, "\"u" + i + "\"", null), Integer.MAX_VALUE);
-                // Even subscribers were sent the roster at version 10, odd ones at 20.
-                registry.find(channel).rosterSent(recorder, i % 2 == 0 ? 10 : 20);
-                recorders.add(recorder);
-            }
-            Channel target = registry.find(channel);
-            fanOut.publish(target, EncodedFrame.of("u0 joined at 15", new RosterChange(channel, "u0", 15)), null, 1000, delivered::addAndGet);
-            fanOut.publish(target, EncodedFrame.of("u1 left at 25", new RosterChange(channel, "u1", 25)), null, 1000, delivered::addAndGet);
-            fanOut.publish(target, EncodedFrame.of("unordered news of u2", new RosterChange(channel, "u2", RosterChange.UNORDERED)),
-                    null, 1000, delivered::addAndGet);
-            fanOut.publish(target, EncodedFrame.of(SENTINEL), null, 1000, delivered::addAndGet);
-            for (int i = 0; i < size; i++) {
-                Recorder recorder = recorders.get(i);
-                assertTrue(recorder.sentinel.await(10, TimeUnit.SECONDS), recorder.id);
-                List<String> expected = new ArrayList<>();
-                if (i % 2 == 0 && i != 0) {
-                    expected.add("u0 joined at 15");
-                }
-                if (i != 1) {
-                    expected.add("u1 left at 25");
-                }
-                if (i != 2) {
-                    expected.add("unordered news of u2");
-                }
-                expected.add(SENTINEL);
-                assertEquals(expected, frames(recorder), recorder.id + " on a channel of " + size);
-            }
-        }
-    }
 }

@@ -14,6 +14,7 @@ import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.Envelope;
 import dev.chorus.testing.RecordingRelay;
 import dev.chorus.testing.RecordingSubscriber;
+import dev.chorus.testing.PresenceTab;
 import dev.chorus.testing.RecordingWebhooks;
 import dev.chorus.testing.TestApps;
 import java.net.URI;
@@ -259,18 +260,19 @@ class MembershipTest {
     void onANodeAloneASubscriberWhoseRosterHasAUserIsNotToldOfThemWhenTheirAnnouncementGoesOutAfterIt() {
         Broadcasting roles = Broadcasting.of(relay, ClusterState.NONE, webhooks, Metrics.NONE, Duration.ZERO);
         built.add(roles);
-        RecordingSubscriber annSocket = new RecordingSubscriber("a");
-        Membership.Joined ann = roles.membership().subscribe(APP, "presence-room", annSocket, ANN);
+        PresenceTab annTab = new PresenceTab("a", APP);
+        Membership.Joined ann = annTab.hold(roles, "presence-room", ANN);
         // Bob subscribes between ann's join and her member_added going out (the server sends it after subscribe returns).
-        RecordingSubscriber bobSocket = new RecordingSubscriber("b");
-        Membership.Joined bob = roles.membership().subscribe(APP, "presence-room", bobSocket, BOB);
+        PresenceTab bobTab = new PresenceTab("b", APP);
+        Membership.Joined bob = bobTab.join(roles, "presence-room", BOB);
         assertTrue(bob.presenceData().contains("\"ann\""), bob.presenceData());
-        roles.broadcaster().publishMember(APP, "presence-room", Frames.memberAdded("presence-room", "\"ann\"", null), "a", ann.added());
-        assertEquals(List.of(), bobSocket.frames, "ann was in bob's roster already");
-        roles.broadcaster().publishMember(APP, "presence-room", Frames.memberAdded("presence-room", "\"bob\"", "{\"n\":2}"), "b",
-                bob.added());
-        assertEquals(List.of(Frames.memberAdded("presence-room", "\"bob\"", "{\"n\":2}")), annSocket.frames, "bob is news to ann");
-        roles.membership().unsubscribe(APP, "presence-room", annSocket, ANN);
-        assertEquals(List.of(Frames.memberRemoved("presence-room", "\"ann\"")), bobSocket.frames);
+        annTab.announce(roles, "presence-room", ANN, ann);
+        annTab.confirm("presence-room", ANN, ann);
+        assertEquals(List.of(), bobTab.memberFrames(), "ann was in bob's roster already");
+        assertEquals(List.of(Frames.memberAdded("presence-room", "\"bob\"", "{\"n\":2}")), annTab.memberFrames(),
+                "bob joined after ann's roster was read: news to her, held until her confirmation");
+        assertTrue(annTab.frames().get(0).contains("subscription_succeeded"), annTab.frames().toString());
+        annTab.leave(roles, "presence-room", ANN);
+        assertEquals(List.of(Frames.memberRemoved("presence-room", "\"ann\"")), bobTab.memberFrames());
     }
 }

@@ -1,6 +1,8 @@
 package dev.chorus.broadcast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.app.App;
 import dev.chorus.channel.Member;
@@ -10,6 +12,7 @@ import dev.chorus.protocol.Webhooks;
 import dev.chorus.protocol.RosterChange;
 import dev.chorus.relay.Envelope;
 import dev.chorus.testing.InMemoryCluster;
+import dev.chorus.testing.PresenceTab;
 import dev.chorus.testing.RecordingSubscriber;
 import dev.chorus.testing.RecordingWebhooks;
 import dev.chorus.testing.TestApps;
@@ -28,6 +31,7 @@ class TwoNodesTest {
     private static final Member NOT_PRESENCE = new Member("", "null", null);
     private static final Member ANN = new Member("ann", "\"ann\"", null);
     private static final Member BOB = new Member("bob", "\"bob\"", null);
+    private static final Member CARL = new Member("carl", "\"carl\"", null);
     private static final String ROOM = "presence-room";
 
     private final InMemoryCluster cluster = new InMemoryCluster();
@@ -127,65 +131,78 @@ class TwoNodesTest {
         }
     }
 
-    /** What the server does on a subscribe: join, and announce a user new to the channel to every node. */
-    private static Membership.Joined join(Broadcasting node, RecordingSubscriber subscriber, Member member) {
-        Membership.Joined joined = node.membership().subscribe(APP, ROOM, subscriber, member);
-        if (joined.firstForUser()) {
-            node.broadcaster().publishMember(APP, ROOM, Frames.memberAdded(ROOM, member.userIdJson(), member.userInfoJson()),
-                    subscriber.id, joined.added());
-        }
-        return joined;
-    }
-
-    private static List<String> memberFrames(RecordingSubscriber subscriber) {
-        return subscriber.frames.stream().filter(frame -> frame.contains("member_")).toList();
-    }
-
     @Test
     void aSubscriberWhoseRosterAlreadyHasAUserWhoJoinedElsewhereIsNotToldOfThemAgainWhenTheNewsArrivesLate() {
         InMemoryCluster.Node linkOfB = cluster.nodeById("b");
         linkOfB.pauseRelay();
-        join(a, new RecordingSubscriber("a.1"), ANN);
-        RecordingSubscriber late = new RecordingSubscriber("b.1");
-        Membership.Joined joined = join(b, late, BOB);
-        assertEquals(true, joined.presenceData().contains("\"ann\""), joined.presenceData());
+        new PresenceTab("a.1", APP).join(a, ROOM, ANN);
+        PresenceTab late = new PresenceTab("b.1", APP);
+        Membership.Joined joined = late.join(b, ROOM, BOB);
+        assertTrue(joined.presenceData().contains("\"ann\""), joined.presenceData());
         linkOfB.resumeRelay();
-        assertEquals(List.of(), memberFrames(late), "ann's member_added reached b after bob's roster had her");
+        assertEquals(List.of(), late.memberFrames(), "ann's member_added reached b after bob's roster had her");
 
-        RecordingSubscriber carl = new RecordingSubscriber("a.2");
-        join(a, carl, new Member("carl", "\"carl\"", null));
-        assertEquals(List.of(Frames.memberAdded(ROOM, "\"carl\"", null)), memberFrames(late), "news after the roster still arrives");
+        new PresenceTab("a.2", APP).join(a, ROOM, CARL);
+        assertEquals(List.of(Frames.memberAdded(ROOM, "\"carl\"", null)), late.memberFrames(), "news after the roster still arrives");
     }
 
     @Test
     void aSubscriberWhoseRosterNoLongerHasAUserWhoLeftElsewhereIsNotToldOfTheLeaveWhenItArrivesLate() {
-        RecordingSubscriber ann = new RecordingSubscriber("a.1");
-        join(a, ann, ANN);
+        PresenceTab ann = new PresenceTab("a.1", APP);
+        ann.join(a, ROOM, ANN);
         InMemoryCluster.Node linkOfB = cluster.nodeById("b");
         linkOfB.pauseRelay();
-        a.membership().unsubscribe(APP, ROOM, ann, ANN);
-        RecordingSubscriber late = new RecordingSubscriber("b.1");
-        Membership.Joined joined = join(b, late, BOB);
-        assertEquals(false, joined.presenceData().contains("\"ann\""), joined.presenceData());
+        ann.leave(a, ROOM, ANN);
+        PresenceTab late = new PresenceTab("b.1", APP);
+        Membership.Joined joined = late.join(b, ROOM, BOB);
+        assertFalse(joined.presenceData().contains("\"ann\""), joined.presenceData());
         linkOfB.resumeRelay();
-        assertEquals(List.of(), memberFrames(late), "ann's member_removed reached b after bob's roster lacked her");
+        assertEquals(List.of(), late.memberFrames(), "ann's member_removed reached b after bob's roster lacked her");
+    }
+
+    @Test
+    void newsThatArrivesWhileTheRosterIsBeingReadIsSentAfterItUnlessTheRosterHasIt() {
+        PresenceTab late = new PresenceTab("b.1", APP);
+        Membership.Joined joined = late.hold(b, ROOM, BOB);
+        // Carl joins on a after bob's roster was read: his member_added is held, and news to bob.
+        new PresenceTab("a.1", APP).join(a, ROOM, CARL);
+        late.announce(b, ROOM, BOB, joined);
+        late.confirm(ROOM, BOB, joined);
+        List<String> frames = late.frames();
+        assertTrue(frames.get(0).contains("subscription_succeeded"), frames.toString());
+        assertEquals(List.of(Frames.memberAdded(ROOM, "\"carl\"", null)), late.memberFrames());
+    }
+
+    @Test
+    void aSecondTabOfAUserIsListedInItsOwnRosterEvenBeforeTheClusterHasTheUser() {
+        PresenceTab first = new PresenceTab("b.1", APP);
+        Membership.Joined firstJoin = first.hold(b, ROOM, BOB);
+        // The second tab reads the roster while the first tab's join is still on its way to the store.
+        cluster.nodeById("b").leave(APP.id(), ROOM, BOB.userKey());
+        PresenceTab second = new PresenceTab("b.2", APP);
+        Membership.Joined secondJoin = second.join(b, ROOM, BOB);
+        assertTrue(secondJoin.presenceData().contains("\"bob\""), secondJoin.presenceData());
+        first.confirm(ROOM, BOB, firstJoin);
+        assertEquals(List.of(), second.memberFrames(), "no news of itself");
     }
 
     @Test
     void aMemberAnnouncedAgainAfterAnOutageIsNewsToTheOthersButNotToTheirOwnConnections() {
-        RecordingSubscriber annOnA = new RecordingSubscriber("a.1");
-        RecordingSubscriber bobOnA = new RecordingSubscriber("a.2");
-        RecordingSubscriber carlOnB = new RecordingSubscriber("b.1");
-        join(a, annOnA, ANN);
-        join(a, bobOnA, BOB);
-        join(b, carlOnB, new Member("carl", "\"carl\"", null));
-        List.of(annOnA, bobOnA, carlOnB).forEach(subscriber -> subscriber.frames.clear());
+        PresenceTab annOnA = new PresenceTab("a.1", APP);
+        PresenceTab bobOnA = new PresenceTab("a.2", APP);
+        PresenceTab carlOnB = new PresenceTab("b.1", APP);
+        annOnA.join(a, ROOM, ANN);
+        bobOnA.join(a, ROOM, BOB);
+        carlOnB.join(b, ROOM, CARL);
+        int bobBefore = bobOnA.memberFrames().size();
+        int carlBefore = carlOnB.memberFrames().size();
         // The others reaped a (it was cut off) and a re-reported ann: versions after every roster read above.
         a.membership().memberGone(APP, ROOM, "{\"id\":\"ann\",\"info\":null}", Long.MAX_VALUE - 1);
         a.membership().memberBack(APP, ROOM, "{\"id\":\"ann\",\"info\":null}", Long.MAX_VALUE);
         List<String> goneAndBack = List.of(Frames.memberRemoved(ROOM, "\"ann\""), Frames.memberAdded(ROOM, "\"ann\"", null));
-        assertEquals(goneAndBack, memberFrames(bobOnA));
-        assertEquals(goneAndBack, memberFrames(carlOnB));
-        assertEquals(List.of(), memberFrames(annOnA), "a member is never told of itself");
+        assertEquals(goneAndBack, bobOnA.memberFrames().subList(bobBefore, bobOnA.memberFrames().size()));
+        assertEquals(goneAndBack, carlOnB.memberFrames().subList(carlBefore, carlOnB.memberFrames().size()));
+        assertFalse(annOnA.memberFrames().stream().anyMatch(frame -> frame.contains("\\\"ann\\\"")),
+                "a member is never told of itself: " + annOnA.memberFrames());
     }
 }

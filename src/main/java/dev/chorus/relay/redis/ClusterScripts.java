@@ -1,5 +1,6 @@
 package dev.chorus.relay.redis;
 
+import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.ClusterState.Entry;
 import dev.chorus.relay.ClusterState.Joined;
 import dev.chorus.relay.ClusterState.Roster;
@@ -34,6 +35,7 @@ final class ClusterScripts {
     // ARGV[5] is max_presence_members (negative: none); KEYS[1] holds one field per distinct user in the
     // channel over all nodes, so its length is the cluster's member count, checked and added atomically.
     // Returns {1, version} when the user is new to the channel, {0, 0} when another node had them, -1 when full.
+    // ARGV[6] '1': the channel's roster is versioned (not the signed-in users', which no subscriber is sent).
     private static final String JOIN = BUMP + """
             local limit = tonumber(ARGV[5])
             if limit >= 0 and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= limit then
@@ -42,17 +44,22 @@ final class ClusterScripts {
             redis.call('SADD', KEYS[3], ARGV[4])
             local added = redis.call('SADD', KEYS[2], ARGV[3])
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-            if added == 1 and redis.call('SCARD', KEYS[2]) == 1 then return {1, bump(KEYS[4])} end
+            if added == 1 and redis.call('SCARD', KEYS[2]) == 1 then
+              if ARGV[6] == '1' then return {1, bump(KEYS[4])} end
+              return {1, 0}
+            end
             return {0, 0}
             """;
     // Returns {member JSON ('' when none was stored), version} when that was the user's last node, else false.
+    // ARGV[4] '1': the roster is versioned.
     private static final String LEAVE = BUMP + """
             redis.call('SREM', KEYS[3], ARGV[3])
             redis.call('SREM', KEYS[2], ARGV[2])
             if redis.call('SCARD', KEYS[2]) == 0 then
               local member = redis.call('HGET', KEYS[1], ARGV[1])
               redis.call('HDEL', KEYS[1], ARGV[1])
-              return {member or '', bump(KEYS[4])}
+              if ARGV[4] == '1' then return {member or '', bump(KEYS[4])} end
+              return {member or '', 0}
             end
             return false
             """;
@@ -148,7 +155,7 @@ final class ClusterScripts {
     Joined join(String app, String channel, String userKey, String memberJson, int maxMembers) {
         Object result = store.call(true, redis -> redis.eval(JOIN, List.of(keys.roster(app, channel), keys.holders(app, channel, userKey),
                 keys.nodePresence(nodeId), keys.rosterVersion(app, channel)), List.of(userKey, memberJson, nodeId,
-                new PresenceEntry(app, channel, userKey).encoded(), String.valueOf(maxMembers))));
+                new PresenceEntry(app, channel, userKey).encoded(), String.valueOf(maxMembers), versioned(channel))));
         if (!(result instanceof List<?> answer)) {
             return new Joined(Entry.FULL, 0);
         }
@@ -160,11 +167,16 @@ final class ClusterScripts {
     Left leave(String app, String channel, String userKey) {
         Object result = store.call(true, redis -> redis.eval(LEAVE, List.of(keys.roster(app, channel), keys.holders(app, channel, userKey),
                 keys.nodePresence(nodeId), keys.rosterVersion(app, channel)), List.of(userKey, nodeId,
-                new PresenceEntry(app, channel, userKey).encoded())));
+                new PresenceEntry(app, channel, userKey).encoded(), versioned(channel))));
         if (!(result instanceof List<?> answer)) {
             return null;
         }
         return new Left(String.valueOf(answer.get(0)), ((Number) answer.get(1)).longValue());
+    }
+
+    /** Signed-in users are counted like a roster, but no subscriber is ever sent theirs: no version to keep. */
+    private static String versioned(String channel) {
+        return ClusterState.SIGNED_IN.equals(channel) ? "0" : "1";
     }
 
     /** A user's last node left the channel: the member JSON as stored ('' when none was) and the roster version after it. */

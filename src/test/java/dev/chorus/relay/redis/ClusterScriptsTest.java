@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.relay.ClusterState;
 import dev.chorus.relay.ClusterState.Entry;
 import dev.chorus.relay.ClusterState.Joined;
 import dev.chorus.relay.ClusterState.Member;
@@ -65,6 +66,15 @@ class ClusterScriptsTest {
         assertEquals(Map.of(), empty.members());
         assertEquals(left.version(), empty.version());
         assertEquals(0, n1.roster("1", "presence-never").version(), "a roster never changed has version 0");
+    }
+
+    @Test
+    void signedInUsersAreCountedWithoutARosterVersion() {
+        assertEquals(new Joined(Entry.FIRST, 0), n1.join("1", ClusterState.SIGNED_IN, "u", "{}", -1));
+        assertEquals(new ClusterScripts.Left("{}", 0), n1.leave("1", ClusterState.SIGNED_IN, "u"));
+        try (Jedis admin = redis.admin()) {
+            assertFalse(admin.exists(keys.rosterVersion("1", ClusterState.SIGNED_IN)));
+        }
     }
 
     @Test
